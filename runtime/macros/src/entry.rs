@@ -1,0 +1,708 @@
+//! Parsing, validation and expansion of `#[runtime::main]` and
+//! `#[runtime::test]`.
+//!
+//! Everything here works on `proc_macro2` token streams so that it can be unit
+//! tested outside of a procedural-macro invocation; `lib.rs` only converts.
+
+use proc_macro2::{Literal, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
+
+/// The arguments accepted by both attributes, in the order they are listed in
+/// error messages.
+const ACCEPTED_ARGS: &str = "`flavor`, `worker_threads`, `crate`";
+
+/// Which attribute is being expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `#[runtime::main]`: multi-thread runtime by default.
+    Main,
+    /// `#[runtime::test]`: current-thread runtime by default, adds `#[test]`.
+    Test,
+}
+
+impl Kind {
+    /// The attribute as users write it, for error messages.
+    fn attr(self) -> &'static str {
+        match self {
+            Kind::Main => "`#[runtime::main]`",
+            Kind::Test => "`#[runtime::test]`",
+        }
+    }
+
+    /// The attribute's path, for suggestions like `#[runtime::test(..)]`.
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Main => "runtime::main",
+            Kind::Test => "runtime::test",
+        }
+    }
+
+    fn default_flavor(self) -> Flavor {
+        match self {
+            Kind::Main => Flavor::MultiThread,
+            Kind::Test => Flavor::CurrentThread,
+        }
+    }
+}
+
+/// The runtime flavor selected with `flavor = "..."`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flavor {
+    MultiThread,
+    CurrentThread,
+}
+
+impl Flavor {
+    fn from_str(s: &str) -> Option<Self> {
+        match s {
+            "multi_thread" => Some(Flavor::MultiThread),
+            "current_thread" => Some(Flavor::CurrentThread),
+            _ => None,
+        }
+    }
+}
+
+/// The validated attribute arguments.
+struct Config {
+    flavor: Flavor,
+    /// The worker count as an unsuffixed `usize` literal carrying the span of
+    /// the user's literal.
+    worker_threads: Option<Literal>,
+    /// Path of the `runtime` crate; `::runtime` when `None`.
+    crate_path: Option<syn::Path>,
+}
+
+impl Config {
+    fn default_for(kind: Kind) -> Self {
+        Config {
+            flavor: kind.default_flavor(),
+            worker_threads: None,
+            crate_path: None,
+        }
+    }
+}
+
+/// Expands `#[runtime::main]` (`Kind::Main`) or `#[runtime::test]`
+/// (`Kind::Test`) with attribute arguments `args` on `item`.
+///
+/// On misuse the result is the item expanded as well as possible followed by
+/// `compile_error!`s, so that IDEs and rustdoc still see the function.
+pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let input: ItemFn = match syn::parse2(item.clone()) {
+        Ok(input) => input,
+        Err(err) => {
+            // Keep syn's span (the first token that is not part of a
+            // function) but say what the attribute expects.
+            let msg = format!("{} can only be applied to an `async fn`", kind.attr());
+            return with_error(item, syn::Error::new(err.span(), msg));
+        }
+    };
+
+    let mut errors: Option<syn::Error> = None;
+    let mut push = |err: syn::Error| match &mut errors {
+        Some(all) => all.combine(err),
+        None => errors = Some(err),
+    };
+
+    if let Err(err) = check_signature(kind, &input) {
+        push(err);
+    }
+    let config = match parse_config(kind, args) {
+        Ok(config) => config,
+        Err(err) => {
+            push(err);
+            Config::default_for(kind)
+        }
+    };
+
+    let expanded = expand_fn(kind, input, &config);
+    match errors {
+        Some(err) => with_error(expanded, err),
+        None => expanded,
+    }
+}
+
+/// Appends `err` as `compile_error!` invocations after `tokens`.
+fn with_error(mut tokens: TokenStream, err: syn::Error) -> TokenStream {
+    tokens.extend(err.into_compile_error());
+    tokens
+}
+
+/// Checks the parts of the function signature the attributes care about.
+fn check_signature(kind: Kind, input: &ItemFn) -> syn::Result<()> {
+    let mut errors: Vec<syn::Error> = Vec::new();
+
+    if input.sig.asyncness.is_none() {
+        errors.push(syn::Error::new_spanned(
+            input.sig.fn_token,
+            "the `async` keyword is missing from the function declaration",
+        ));
+    }
+
+    if !input.sig.inputs.is_empty() {
+        match kind {
+            Kind::Main if input.sig.ident == "main" => errors.push(syn::Error::new_spanned(
+                &input.sig.inputs,
+                "the `main` function cannot accept arguments",
+            )),
+            Kind::Main => {}
+            Kind::Test => errors.push(syn::Error::new_spanned(
+                &input.sig.inputs,
+                "test functions cannot accept arguments",
+            )),
+        }
+    }
+
+    if kind == Kind::Test {
+        if let Some(attr) = find_test_attr(input) {
+            errors.push(syn::Error::new_spanned(
+                attr,
+                "`#[runtime::test]` already adds `#[test]`; remove this attribute",
+            ));
+        }
+    }
+
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(()),
+        Some(mut first) => {
+            first.extend(errors);
+            Err(first)
+        }
+    }
+}
+
+/// The function's own `#[test]` attribute, if any.
+fn find_test_attr(input: &ItemFn) -> Option<&syn::Attribute> {
+    input.attrs.iter().find(|a| a.path().is_ident("test"))
+}
+
+fn has_test_attr(input: &ItemFn) -> bool {
+    find_test_attr(input).is_some()
+}
+
+/// Parses and validates the attribute arguments.
+fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
+    let args = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args)?;
+
+    let mut flavor: Option<(Flavor, MetaNameValue)> = None;
+    let mut worker_threads: Option<(Literal, MetaNameValue)> = None;
+    let mut crate_path: Option<syn::Path> = None;
+    let mut seen: Vec<String> = Vec::new();
+
+    for arg in args {
+        let nv = match arg {
+            Meta::NameValue(nv) => nv,
+            Meta::Path(path) => return Err(bare_arg_error(kind, &path)),
+            Meta::List(list) => {
+                return Err(syn::Error::new_spanned(
+                    &list,
+                    format!(
+                        "unknown argument `{}`; expected one of {ACCEPTED_ARGS}, \
+                         written as `name = value`",
+                        path_to_string(&list.path),
+                    ),
+                ))
+            }
+        };
+
+        let name = path_to_string(&nv.path);
+        if seen.contains(&name) {
+            return Err(syn::Error::new_spanned(
+                &nv.path,
+                format!("the `{name}` argument is given more than once"),
+            ));
+        }
+
+        match name.as_str() {
+            "flavor" => flavor = Some((parse_flavor(&nv.value)?, nv)),
+            "worker_threads" => worker_threads = Some((parse_worker_threads(&nv.value)?, nv)),
+            "crate" => crate_path = Some(parse_crate_path(&nv.value)?),
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    &nv.path,
+                    format!("unknown argument `{name}`; expected one of {ACCEPTED_ARGS}"),
+                ))
+            }
+        }
+        seen.push(name);
+    }
+
+    let flavor_value = flavor
+        .as_ref()
+        .map_or(kind.default_flavor(), |(flavor, _)| *flavor);
+
+    if let Some((_, nv)) = &worker_threads {
+        if flavor_value == Flavor::CurrentThread {
+            let msg = if flavor.is_some() {
+                "`worker_threads` cannot be used with `flavor = \"current_thread\"`; \
+                 the current-thread runtime runs every task on the calling thread"
+                    .to_owned()
+            } else {
+                format!(
+                    "`worker_threads` requires `flavor = \"multi_thread\"`; \
+                     {} uses the current-thread runtime by default",
+                    kind.attr(),
+                )
+            };
+            return Err(syn::Error::new_spanned(nv, msg));
+        }
+    }
+
+    Ok(Config {
+        flavor: flavor_value,
+        worker_threads: worker_threads.map(|(lit, _)| lit),
+        crate_path,
+    })
+}
+
+/// Error for an argument written without a value, e.g. `#[runtime::main(multi_thread)]`.
+fn bare_arg_error(kind: Kind, path: &syn::Path) -> syn::Error {
+    let name = path_to_string(path);
+    let attr = kind.path();
+    let msg = match name.as_str() {
+        "flavor" => "the `flavor` argument needs a value: \
+                     `flavor = \"multi_thread\"` or `flavor = \"current_thread\"`"
+            .to_owned(),
+        "worker_threads" => {
+            "the `worker_threads` argument needs a value, e.g. `worker_threads = 4`".to_owned()
+        }
+        "crate" => "the `crate` argument needs a value, e.g. `crate = \"runtime\"`".to_owned(),
+        "multi_thread" | "current_thread" => {
+            format!(
+                "unknown argument `{name}`; set the flavor with `#[{attr}(flavor = \"{name}\")]`"
+            )
+        }
+        _ => format!("unknown argument `{name}`; expected one of {ACCEPTED_ARGS}"),
+    };
+    syn::Error::new_spanned(path, msg)
+}
+
+fn path_to_string(path: &syn::Path) -> String {
+    path.to_token_stream().to_string().replace(' ', "")
+}
+
+fn parse_flavor(value: &Expr) -> syn::Result<Flavor> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Flavor::from_str(&s.value()).ok_or_else(|| {
+            syn::Error::new_spanned(
+                s,
+                format!(
+                    "unknown runtime flavor `{}`; expected \"multi_thread\" or \"current_thread\"",
+                    s.value(),
+                ),
+            )
+        }),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`flavor` expects a string literal: \"multi_thread\" or \"current_thread\"",
+        )),
+    }
+}
+
+fn parse_worker_threads(value: &Expr) -> syn::Result<Literal> {
+    let not_an_integer = || {
+        syn::Error::new_spanned(
+            value,
+            "`worker_threads` expects a positive integer literal, e.g. `worker_threads = 4`",
+        )
+    };
+    let lit = match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => lit,
+        _ => return Err(not_an_integer()),
+    };
+    let n: usize = lit.base10_parse().map_err(|_| not_an_integer())?;
+    if n == 0 {
+        return Err(syn::Error::new_spanned(
+            lit,
+            "`worker_threads` must be greater than 0",
+        ));
+    }
+    let mut out = Literal::usize_unsuffixed(n);
+    out.set_span(lit.span());
+    Ok(out)
+}
+
+fn parse_crate_path(value: &Expr) -> syn::Result<syn::Path> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => s.parse::<syn::Path>().map_err(|_| {
+            syn::Error::new_spanned(
+                s,
+                format!(
+                    "`crate` expects the path of the `runtime` crate, e.g. `crate = \"runtime\"`; \
+                     `{}` is not a path",
+                    s.value(),
+                ),
+            )
+        }),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`crate` expects a string literal, e.g. `crate = \"runtime\"`",
+        )),
+    }
+}
+
+/// Whether the tokens contain `impl`, i.e. the type cannot be named in
+/// `dyn Future<Output = ..>`.
+fn contains_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tt| match tt {
+        TokenTree::Ident(ident) => ident == "impl",
+        TokenTree::Group(group) => contains_impl(group.stream()),
+        _ => false,
+    })
+}
+
+/// Rewrites `async fn name() -> T { body }` into a plain function that runs
+/// `async move { body }` on a freshly built runtime.
+fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
+    input.sig.asyncness = None;
+
+    // Errors about the body's type (e.g. returning the wrong type) are
+    // reported at the coercion below; point it at the body's last statement,
+    // which is where rustc would put them for a plain function.
+    let last_stmt_span = input
+        .block
+        .stmts
+        .last()
+        .map_or_else(|| input.block.brace_token.span.join(), Spanned::span);
+
+    let crate_path = match &config.crate_path {
+        Some(path) => path.to_token_stream(),
+        None => quote!(::runtime),
+    };
+    let builder = match config.flavor {
+        Flavor::MultiThread => quote!(#crate_path::Builder::new_multi_thread()),
+        Flavor::CurrentThread => quote!(#crate_path::Builder::new_current_thread()),
+    };
+    let worker_threads = config
+        .worker_threads
+        .as_ref()
+        .map(|n| quote!(.worker_threads(#n)));
+
+    let output = match &input.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+    // Name the future's output type so the body is checked against the
+    // declared return type. Not possible for `-> impl Trait`; there the
+    // `block_on` call below still ties the two together.
+    let annotate = if contains_impl(output.clone()) {
+        None
+    } else {
+        Some(quote_spanned! {last_stmt_span=>
+            let body: ::core::pin::Pin<&mut dyn ::core::future::Future<Output = #output>> =
+                ::core::pin::pin!(body);
+        })
+    };
+
+    let block = &input.block;
+    let brace_token = input.block.brace_token;
+    let new_block = quote! {
+        {
+            let body = async move #block;
+            #annotate
+            #[allow(
+                clippy::expect_used,
+                clippy::diverging_sub_expression,
+                clippy::needless_return
+            )]
+            {
+                return #builder
+                    #worker_threads
+                    .enable_all()
+                    .build()
+                    .expect("Failed building the Runtime")
+                    .block_on(body);
+            }
+        }
+    };
+    let mut new_block: syn::Block =
+        syn::parse2(new_block).expect("the expanded function body is a valid block");
+    new_block.brace_token = brace_token;
+    *input.block = new_block;
+
+    // After a parameter or duplicate-`#[test]` error, adding `#[test]` would
+    // only make rustc repeat the error; the function itself is still emitted.
+    let header = if kind == Kind::Test && input.sig.inputs.is_empty() && !has_test_attr(&input) {
+        quote!(#[::core::prelude::v1::test])
+    } else {
+        quote!()
+    };
+    quote! {
+        #header
+        #input
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(kind: Kind, args: TokenStream, item: TokenStream) -> String {
+        expand(kind, args, item).to_string()
+    }
+
+    /// Removes all whitespace, so expectations do not depend on how
+    /// `TokenStream`'s `Display` spaces tokens.
+    fn squash(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    fn assert_contains(haystack: &str, needle: &str) {
+        assert!(
+            squash(haystack).contains(&squash(needle)),
+            "expected expansion to contain\n  {needle}\nbut it was\n  {haystack}"
+        );
+    }
+
+    fn assert_not_contains(haystack: &str, needle: &str) {
+        assert!(
+            !squash(haystack).contains(&squash(needle)),
+            "expected expansion not to contain\n  {needle}\nbut it was\n  {haystack}"
+        );
+    }
+
+    #[test]
+    fn main_defaults_to_multi_thread() {
+        let out = run(
+            Kind::Main,
+            quote!(),
+            quote! {
+                async fn main() {
+                    println!("hi");
+                }
+            },
+        );
+        assert_contains(&out, "fn main()");
+        assert_not_contains(&out, "async fn");
+        assert_contains(
+            &out,
+            ":: runtime :: Builder :: new_multi_thread () . enable_all () . build () \
+             . expect (\"Failed building the Runtime\") . block_on (body)",
+        );
+        assert_contains(&out, "let body = async move { println ! (\"hi\") ; } ;");
+        assert_contains(&out, "Future < Output = () >");
+        assert_not_contains(&out, "worker_threads");
+        assert_not_contains(&out, "test");
+        assert_not_contains(&out, "compile_error");
+    }
+
+    #[test]
+    fn test_defaults_to_current_thread_and_adds_test_attr() {
+        let out = run(
+            Kind::Test,
+            quote!(),
+            quote! {
+                /// Docs.
+                #[should_panic]
+                pub async fn it_works() {}
+            },
+        );
+        assert!(
+            squash(&out).starts_with("#[::core::prelude::v1::test]"),
+            "{out}"
+        );
+        assert_contains(&out, "#[should_panic] pub fn it_works()");
+        assert_contains(&out, "# [doc = r\" Docs.\"]");
+        assert_contains(
+            &out,
+            ":: runtime :: Builder :: new_current_thread () . enable_all ()",
+        );
+        assert_not_contains(&out, "compile_error");
+    }
+
+    #[test]
+    fn all_arguments() {
+        let out = run(
+            Kind::Test,
+            quote!(
+                flavor = "multi_thread",
+                worker_threads = 3,
+                crate = "my::rt"
+            ),
+            quote! {
+                async fn t() -> Result<(), String> { Ok(()) }
+            },
+        );
+        assert_contains(
+            &out,
+            "my :: rt :: Builder :: new_multi_thread () . worker_threads (3) . enable_all ()",
+        );
+        assert_contains(&out, "fn t () -> Result < () , String >");
+        assert_contains(&out, "Future < Output = Result < () , String > >");
+        assert_not_contains(&out, "compile_error");
+    }
+
+    #[test]
+    fn suffixed_worker_threads_is_emitted_unsuffixed() {
+        let out = run(
+            Kind::Main,
+            quote!(worker_threads = 2usize),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert_contains(&out, ". worker_threads (2) .");
+    }
+
+    #[test]
+    fn impl_trait_output_is_not_named() {
+        let out = run(
+            Kind::Main,
+            quote!(),
+            quote! {
+                async fn main() -> impl std::process::Termination {}
+            },
+        );
+        assert_not_contains(&out, "dyn");
+        assert_contains(&out, ". block_on (body)");
+    }
+
+    #[test]
+    fn current_thread_main() {
+        let out = run(
+            Kind::Main,
+            quote!(flavor = "current_thread"),
+            quote!(
+                async fn main() {}
+            ),
+        );
+        assert_contains(&out, "Builder :: new_current_thread ()");
+    }
+
+    fn error_of(kind: Kind, args: TokenStream, item: TokenStream) -> String {
+        let out = run(kind, args, item);
+        assert_contains(&out, "compile_error !");
+        // The function is still emitted.
+        assert_contains(&out, "fn");
+        out
+    }
+
+    #[test]
+    fn errors() {
+        let main = || {
+            quote!(
+                async fn main() {}
+            )
+        };
+        let cases: Vec<(Kind, TokenStream, TokenStream, &str)> = vec![
+            (
+                Kind::Main,
+                quote!(),
+                quote!(
+                    fn main() {}
+                ),
+                "the `async` keyword is missing",
+            ),
+            (
+                Kind::Main,
+                quote!(),
+                quote!(
+                    async fn main(x: u32) {}
+                ),
+                "the `main` function cannot accept arguments",
+            ),
+            (
+                Kind::Test,
+                quote!(),
+                quote!(
+                    async fn t(x: u32) {}
+                ),
+                "test functions cannot accept arguments",
+            ),
+            (
+                Kind::Main,
+                quote!(foo = 1),
+                main(),
+                "unknown argument `foo`; expected one of `flavor`, `worker_threads`, `crate`",
+            ),
+            (
+                Kind::Main,
+                quote!(flavor = "single"),
+                main(),
+                "unknown runtime flavor `single`; expected \\\"multi_thread\\\" or \\\"current_thread\\\"",
+            ),
+            (
+                Kind::Main,
+                quote!(worker_threads = 0),
+                main(),
+                "`worker_threads` must be greater than 0",
+            ),
+            (
+                Kind::Main,
+                quote!(flavor = "current_thread", worker_threads = 2),
+                main(),
+                "`worker_threads` cannot be used with `flavor = \\\"current_thread\\\"`",
+            ),
+            (
+                Kind::Test,
+                quote!(worker_threads = 2),
+                quote!(
+                    async fn t() {}
+                ),
+                "`worker_threads` requires `flavor = \\\"multi_thread\\\"`",
+            ),
+            (
+                Kind::Main,
+                quote!(worker_threads = "4"),
+                main(),
+                "`worker_threads` expects a positive integer literal",
+            ),
+            (
+                Kind::Main,
+                quote!(flavor = "multi_thread", flavor = "multi_thread"),
+                main(),
+                "the `flavor` argument is given more than once",
+            ),
+            (
+                Kind::Main,
+                quote!(multi_thread),
+                main(),
+                "set the flavor with",
+            ),
+        ];
+        for (kind, args, item, msg) in cases {
+            let out = error_of(kind, args.clone(), item);
+            assert!(
+                out.contains(msg),
+                "args `{args}`: expected error containing\n  {msg}\nbut got\n  {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_test_attr_after_parameter_error() {
+        let out = run(
+            Kind::Test,
+            quote!(),
+            quote!(
+                async fn t(x: u32) {}
+            ),
+        );
+        assert_contains(&out, "fn t (x : u32)");
+        assert_not_contains(&out, "prelude :: v1 :: test");
+    }
+
+    #[test]
+    fn not_a_function() {
+        let out = run(
+            Kind::Main,
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        );
+        assert_contains(&out, "struct S ;");
+        assert_contains(&out, "can only be applied to an `async fn`");
+    }
+}

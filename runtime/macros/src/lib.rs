@@ -1,0 +1,140 @@
+//! Attribute macros of the `runtime` crate: `#[runtime::main]` and
+//! `#[runtime::test]`.
+//!
+//! Use them through the `runtime` crate, which re-exports them; this crate is
+//! an implementation detail.
+
+mod entry;
+
+use proc_macro::TokenStream;
+
+/// Marks an `async fn` to be run on a `runtime` runtime, typically `main`.
+///
+/// The function becomes a plain function that builds a runtime with all
+/// drivers enabled and runs the original body to completion on it with
+/// `block_on`. By default the runtime is the multi-thread (work-stealing)
+/// flavor:
+///
+/// ```
+/// #[runtime::main]
+/// async fn main() {
+///     let answer = runtime::spawn(async { 6 * 7 }).await.unwrap();
+///     assert_eq!(answer, 42);
+/// }
+/// ```
+///
+/// expands to roughly
+///
+/// ```
+/// fn main() {
+///     let body = async move {
+///         let answer = runtime::spawn(async { 6 * 7 }).await.unwrap();
+///         assert_eq!(answer, 42);
+///     };
+///     runtime::Builder::new_multi_thread()
+///         .enable_all()
+///         .build()
+///         .expect("Failed building the Runtime")
+///         .block_on(body)
+/// }
+/// ```
+///
+/// The declared return type is kept, so `main` may return anything `main`
+/// accepts, such as `Result<(), E>`, and `?` works in the body:
+///
+/// ```
+/// #[runtime::main]
+/// async fn main() -> Result<(), std::num::ParseIntError> {
+///     let n: u32 = "7".parse()?;
+///     assert_eq!(n, 7);
+///     Ok(())
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// - `flavor = "multi_thread"` (the default) or `flavor = "current_thread"`:
+///   which runtime to build. The current-thread runtime runs every task on the
+///   thread that called `main`.
+/// - `worker_threads = N`: the number of worker threads of the multi-thread
+///   runtime (`N > 0`; defaults to the runtime's own default). Not allowed with
+///   `flavor = "current_thread"`.
+/// - `crate = "path"`: the path of the `runtime` crate, for crates that
+///   re-export it under another name. Defaults to `::runtime`.
+///
+/// ```
+/// #[runtime::main(flavor = "multi_thread", worker_threads = 2)]
+/// async fn main() {}
+/// ```
+///
+/// ```
+/// # mod inner {
+/// use runtime as rt;
+///
+/// #[rt::main(flavor = "current_thread", crate = "rt")]
+/// pub async fn main() {}
+/// # }
+/// # fn main() { inner::main() }
+/// ```
+///
+/// The attribute may also be put on functions other than `main`; they must not
+/// be called from within a runtime (nested `block_on`).
+///
+/// # Errors
+///
+/// Misuse is a compile error pointing at the offending token: a function that
+/// is not `async`, `main` with parameters, an unknown argument, an unknown
+/// flavor, `worker_threads = 0` or a non-integer `worker_threads`, and
+/// `worker_threads` with the current-thread flavor.
+// The expansion example above is deliberately a whole `fn main`.
+#[allow(clippy::needless_doctest_main)]
+#[proc_macro_attribute]
+pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::expand(entry::Kind::Main, args.into(), item.into()).into()
+}
+
+/// Marks an `async fn` as a test that runs on a `runtime` runtime.
+///
+/// Like [`macro@main`], but the function also gets `#[test]`, and the runtime
+/// is the current-thread flavor by default so that each test is
+/// deterministic and cheap to set up:
+///
+/// ```
+/// #[runtime::test]
+/// async fn spawned_task_runs() {
+///     let handle = runtime::spawn(async { 1 + 1 });
+///     assert_eq!(handle.await.unwrap(), 2);
+/// }
+/// ```
+///
+/// Tests may return `Result<(), E>` (an `Err` fails the test), and other
+/// test attributes such as `#[should_panic]` and `#[ignore]` keep working:
+///
+/// ```
+/// #[runtime::test(flavor = "multi_thread", worker_threads = 2)]
+/// #[should_panic(expected = "boom")]
+/// async fn panics() {
+///     runtime::task::yield_now().await;
+///     panic!("boom");
+/// }
+///
+/// #[runtime::test]
+/// async fn fallible() -> Result<(), String> {
+///     Ok(())
+/// }
+/// ```
+///
+/// # Arguments
+///
+/// The same as [`macro@main`]: `flavor = "multi_thread" | "current_thread"`
+/// (here `"current_thread"` is the default), `worker_threads = N` (only with
+/// `flavor = "multi_thread"`) and `crate = "path"`.
+///
+/// # Errors
+///
+/// Misuse is a compile error, as for [`macro@main`]; additionally a test
+/// function cannot take parameters and must not also carry `#[test]`.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    entry::expand(entry::Kind::Test, args.into(), item.into()).into()
+}

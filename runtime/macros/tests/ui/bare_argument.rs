@@ -1,0 +1,5 @@
+#[runtime::test(multi_thread)]
+async fn bare_flavor() {}
+
+#[runtime::main(worker_threads)]
+async fn main() {}

@@ -1,0 +1,224 @@
+//! The blocking pool: threads for `spawn_blocking`, started on demand up to
+//! `max_blocking_threads`; an idle one exits after `thread_keep_alive`.
+//!
+//! A blocking closure runs as an ordinary task (one poll), so it has a
+//! `JoinHandle`, its panic is caught, and it can be aborted before it
+//! starts. At shutdown the closures that have not started are cancelled;
+//! the running ones are waited for, up to the caller's timeout.
+
+use crate::loom::{Condvar, Mutex};
+use crate::runtime::{Handle, ThreadSpawner};
+use crate::task::{self, Header, Id, JoinHandle, Notified, Schedule, Task};
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+#[derive(Clone)]
+pub(crate) struct BlockingPool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    /// Work queued or shutdown, for idle threads.
+    work: Condvar,
+    /// A thread exited, for `shutdown`.
+    exited: Condvar,
+    max_threads: usize,
+    keep_alive: Duration,
+    spawner: ThreadSpawner,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<Notified>,
+    num_threads: usize,
+    num_idle: usize,
+    /// Idle threads notified but not yet awake: spawns don't over-notify.
+    num_notify: usize,
+    shutdown: bool,
+    next_id: usize,
+    threads: HashMap<usize, std::thread::JoinHandle<()>>,
+}
+
+/// The future of a blocking task: runs the closure on its one poll.
+struct BlockingTask<F>(Option<F>);
+
+impl<F> Unpin for BlockingTask<F> {}
+
+impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
+    type Output = R;
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
+        let f = self.0.take().expect("a blocking task is polled once");
+        Poll::Ready(f())
+    }
+}
+
+/// Blocking tasks are never woken (their one poll completes them) and live
+/// in no owned-task list: the pool's queue reaches them at shutdown.
+struct NoSchedule;
+
+impl Schedule for NoSchedule {
+    fn schedule(&self, task: Notified) {
+        // Unreachable: only an abort of an idle task schedules, and a
+        // blocking task is never idle. Dropping the ref is the safe answer.
+        debug_assert!(false, "a blocking task was scheduled");
+        drop(task);
+    }
+
+    fn release(&self, _task: NonNull<Header>) -> Option<Task> {
+        None
+    }
+}
+
+impl BlockingPool {
+    pub(crate) fn new(
+        max_threads: usize,
+        keep_alive: Duration,
+        spawner: ThreadSpawner,
+    ) -> BlockingPool {
+        BlockingPool {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State::default()),
+                work: Condvar::new(),
+                exited: Condvar::new(),
+                max_threads,
+                keep_alive,
+                spawner,
+            }),
+        }
+    }
+
+    /// Queues `f`, starting a thread if none is idle and the cap allows.
+    #[track_caller]
+    pub(crate) fn spawn<F, R>(&self, f: F, handle: &Handle) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (task, notified, join) = task::new_task(BlockingTask(Some(f)), NoSchedule, Id::next());
+        drop(task); // No owned-task list: see `NoSchedule`.
+        let mut state = self.inner.state.lock();
+        if state.shutdown {
+            drop(state);
+            notified.cancel();
+            return join;
+        }
+        state.queue.push_back(notified);
+        if state.num_idle > state.num_notify {
+            state.num_notify += 1;
+            self.inner.work.notify_one();
+        } else if state.num_threads < self.inner.max_threads {
+            let id = state.next_id;
+            state.next_id += 1;
+            let inner = self.inner.clone();
+            let handle = handle.clone();
+            match self.inner.spawner.spawn(move || run(inner, handle, id)) {
+                Ok(thread) => {
+                    state.num_threads += 1;
+                    state.threads.insert(id, thread);
+                }
+                Err(e) if state.num_threads == 0 => {
+                    let queued = std::mem::take(&mut state.queue);
+                    drop(state);
+                    queued.into_iter().for_each(Notified::cancel);
+                    panic!("the blocking pool could not start a thread, and has none: {e}");
+                }
+                // The running threads will get to it.
+                Err(_) => {}
+            }
+        }
+        join
+    }
+
+    /// Cancels the queued closures and waits for the running ones, at most
+    /// `timeout` (`None`: no limit). Returns whether every thread exited.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let queued = {
+            let mut state = self.inner.state.lock();
+            state.shutdown = true;
+            self.inner.work.notify_all();
+            std::mem::take(&mut state.queue)
+        };
+        queued.into_iter().for_each(Notified::cancel);
+
+        let me = std::thread::current().id();
+        let mut state = self.inner.state.lock();
+        // A closure that shuts its own runtime down cannot wait for itself.
+        let own = state.threads.values().any(|t| t.thread().id() == me);
+        while state.num_threads > usize::from(own) {
+            match deadline {
+                None => state = self.inner.exited.wait(state),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    state = self.inner.exited.wait_timeout(state, deadline - now);
+                }
+            }
+        }
+        let threads = std::mem::take(&mut state.threads);
+        drop(state);
+        for (_, thread) in threads {
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
+        true
+    }
+}
+
+/// A blocking thread's loop.
+fn run(inner: Arc<Inner>, handle: Handle, id: usize) {
+    let _current = crate::context::set_current(&handle);
+    let mut state = inner.state.lock();
+    'outer: loop {
+        while let Some(task) = state.queue.pop_front() {
+            drop(state);
+            task.run();
+            state = inner.state.lock();
+        }
+        if state.shutdown {
+            break;
+        }
+        state.num_idle += 1;
+        let deadline = Instant::now() + inner.keep_alive;
+        loop {
+            state = inner
+                .work
+                .wait_timeout(state, deadline.saturating_duration_since(Instant::now()));
+            if state.num_notify > 0 {
+                state.num_notify -= 1;
+                state.num_idle -= 1;
+                continue 'outer;
+            }
+            if state.shutdown || Instant::now() >= deadline {
+                state.num_idle -= 1;
+                break 'outer;
+            }
+        }
+    }
+    state.num_threads -= 1;
+    if !state.shutdown {
+        // Exiting on keep-alive: nobody will join this thread.
+        state.threads.remove(&id);
+    }
+    inner.exited.notify_all();
+}
+
+impl std::fmt::Debug for BlockingPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.inner.state.lock();
+        f.debug_struct("BlockingPool")
+            .field("threads", &state.num_threads)
+            .field("idle", &state.num_idle)
+            .field("queued", &state.queue.len())
+            .finish()
+    }
+}

@@ -1,0 +1,77 @@
+//! A multi-threaded, work-stealing async runtime.
+//!
+//! ```
+//! use runtime::task::JoinSet;
+//!
+//! let rt = runtime::Runtime::new().unwrap();
+//! let total = rt.block_on(async {
+//!     // `spawn` runs a task on the workers; its handle is a future.
+//!     let one = runtime::spawn(async { 1 });
+//!     // A `JoinSet` joins many tasks in the order they finish.
+//!     let mut set = JoinSet::new();
+//!     for i in 0..10 {
+//!         set.spawn(async move { i });
+//!     }
+//!     let rest: i32 = set.join_all().await.into_iter().sum();
+//!     // Blocking work goes to the blocking pool.
+//!     let blocking = runtime::task::spawn_blocking(|| 100);
+//!     one.await.unwrap() + rest + blocking.await.unwrap()
+//! });
+//! assert_eq!(total, 146);
+//! ```
+//!
+//! Names follow tokio's where the concept is the same: [`Builder`],
+//! [`Runtime`], [`runtime::Handle`](crate::runtime::Handle), [`spawn`],
+//! [`task::JoinHandle`], [`task::JoinError`], [`task::JoinSet`].
+//!
+//! # Design
+//!
+//! - A task is one allocation (`task/raw.rs`); its state machine, with
+//!   every transition and its memory orderings, is `task/state.rs`, and the
+//!   rules for who may touch what are in the doc of `task/mod.rs`.
+//! - Each worker owns a crossbeam-deque queue and a stealable LIFO slot;
+//!   one injector takes spawns from outside (`scheduler/multi_thread/`).
+//!   Who is woken when is `idle.rs`; how a thread sleeps is `park.rs`.
+//! - Every atomic, lock and cell of these protocols goes through
+//!   `loom.rs`, so the loom models check the shipped code.
+#![warn(missing_docs)]
+
+mod blocking;
+mod context;
+mod driver;
+mod loom;
+pub mod runtime;
+mod scheduler;
+pub mod task;
+
+pub use crate::runtime::{Builder, Runtime};
+pub use task::JoinHandle;
+
+/// Spawns a task onto the current runtime. The task starts running at
+/// once on a worker, whether or not the returned handle is awaited;
+/// dropping the handle detaches the task.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let handle = runtime::spawn(async { "hello" });
+/// assert_eq!(handle.await.unwrap(), "hello");
+/// # });
+/// ```
+///
+/// # Panics
+/// With a plain message when called outside a runtime (use
+/// [`Runtime::spawn`] or [`runtime::Handle::spawn`] there).
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    context::with_handle(|h| h.spawn(future))
+}
+
+/// Runs `async fn main` on a multi-thread runtime (see the macro crate).
+pub use runtime_macros::main;
+/// Runs an `async` test on a current-thread runtime (see the macro crate).
+pub use runtime_macros::test;

@@ -1,0 +1,264 @@
+//! `Builder`: every knob of a runtime, checked, then `build()`.
+
+use super::threads::{Hook, ThreadSpawner};
+use super::{Config, Handle, Runtime};
+use crate::blocking::BlockingPool;
+use crate::scheduler::{current_thread, multi_thread, Scheduler};
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Builds a [`Runtime`] with custom settings.
+///
+/// ```
+/// let rt = runtime::Builder::new_multi_thread()
+///     .worker_threads(2)
+///     .thread_name("my-worker")
+///     .enable_all()
+///     .build()
+///     .unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+pub struct Builder {
+    kind: Kind,
+    worker_threads: Option<usize>,
+    thread_name: Arc<dyn Fn() -> String + Send + Sync>,
+    thread_stack_size: Option<usize>,
+    on_thread_start: Option<Hook>,
+    on_thread_stop: Option<Hook>,
+    max_blocking_threads: usize,
+    thread_keep_alive: Duration,
+    global_queue_interval: Option<u32>,
+    event_interval: u32,
+    enable_io: bool,
+    enable_time: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    MultiThread,
+    CurrentThread,
+}
+
+impl Builder {
+    /// A runtime with one worker thread per core, stealing work from each
+    /// other.
+    pub fn new_multi_thread() -> Builder {
+        Builder::new(Kind::MultiThread)
+    }
+
+    /// A runtime that runs its tasks on the thread that calls `block_on`.
+    pub fn new_current_thread() -> Builder {
+        Builder::new(Kind::CurrentThread)
+    }
+
+    fn new(kind: Kind) -> Builder {
+        Builder {
+            kind,
+            worker_threads: None,
+            thread_name: Arc::new(|| "runtime-worker".to_string()),
+            thread_stack_size: None,
+            on_thread_start: None,
+            on_thread_stop: None,
+            max_blocking_threads: 512,
+            thread_keep_alive: Duration::from_secs(10),
+            global_queue_interval: None,
+            event_interval: 61,
+            enable_io: false,
+            enable_time: false,
+        }
+    }
+
+    /// The number of worker threads (multi-thread only). Default: the
+    /// number of cores.
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    #[track_caller]
+    pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
+        assert!(n > 0, "worker_threads must be greater than 0");
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// The name of the runtime's threads. Default: `runtime-worker`.
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        let name = name.into();
+        self.thread_name = Arc::new(move || name.clone());
+        self
+    }
+
+    /// A function that names each new thread of the runtime.
+    pub fn thread_name_fn<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.thread_name = Arc::new(f);
+        self
+    }
+
+    /// The stack size of the runtime's threads, in bytes.
+    pub fn thread_stack_size(&mut self, size: usize) -> &mut Builder {
+        self.thread_stack_size = Some(size);
+        self
+    }
+
+    /// Runs on each new worker or blocking thread before it does any work.
+    pub fn on_thread_start<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs on each worker or blocking thread before it exits.
+    pub fn on_thread_stop<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// The most threads the blocking pool starts. Default: 512.
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    #[track_caller]
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
+        assert!(n > 0, "max_blocking_threads must be greater than 0");
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before it exits.
+    /// Default: 10 s.
+    pub fn thread_keep_alive(&mut self, d: Duration) -> &mut Builder {
+        self.thread_keep_alive = d;
+        self
+    }
+
+    /// Every how many tasks a worker looks at the global queue first, so
+    /// spawns from outside are not starved by local work. Default: 61
+    /// (multi-thread), 31 (current-thread).
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    #[track_caller]
+    pub fn global_queue_interval(&mut self, n: u32) -> &mut Builder {
+        assert!(n > 0, "global_queue_interval must be greater than 0");
+        self.global_queue_interval = Some(n);
+        self
+    }
+
+    /// Every how many tasks a worker checks for outside events (shutdown
+    /// now; IO and timers when enabled). Default: 61.
+    ///
+    /// # Panics
+    /// If `n` is 0.
+    #[track_caller]
+    pub fn event_interval(&mut self, n: u32) -> &mut Builder {
+        assert!(n > 0, "event_interval must be greater than 0");
+        self.event_interval = n;
+        self
+    }
+
+    /// Enables the IO and time drivers.
+    pub fn enable_all(&mut self) -> &mut Builder {
+        self.enable_io().enable_time()
+    }
+
+    /// Enables the IO driver.
+    pub fn enable_io(&mut self) -> &mut Builder {
+        self.enable_io = true;
+        self
+    }
+
+    /// Enables the time driver.
+    pub fn enable_time(&mut self) -> &mut Builder {
+        self.enable_time = true;
+        self
+    }
+
+    fn spawner(&self) -> ThreadSpawner {
+        ThreadSpawner {
+            name: self.thread_name.clone(),
+            stack_size: self.thread_stack_size,
+            on_start: self.on_thread_start.clone(),
+            on_stop: self.on_thread_stop.clone(),
+        }
+    }
+
+    /// Builds the runtime; for multi-thread, starts its workers.
+    ///
+    /// # Errors
+    /// If the OS refuses to start a thread.
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        let blocking = BlockingPool::new(
+            self.max_blocking_threads,
+            self.thread_keep_alive,
+            self.spawner(),
+        );
+        match self.kind {
+            Kind::CurrentThread => {
+                let config = Config {
+                    worker_threads: 1,
+                    global_queue_interval: self.global_queue_interval.unwrap_or(31),
+                    event_interval: self.event_interval,
+                    disable_lifo_slot: false,
+                };
+                let shared = current_thread::Shared::new(config);
+                let handle = Handle::new(Scheduler::CurrentThread(shared), blocking);
+                Ok(Runtime::from_parts(handle, Vec::new()))
+            }
+            Kind::MultiThread => {
+                let workers = self.worker_threads.unwrap_or_else(default_workers);
+                let config = Config {
+                    worker_threads: workers,
+                    global_queue_interval: self.global_queue_interval.unwrap_or(61),
+                    event_interval: self.event_interval,
+                    disable_lifo_slot: false,
+                };
+                let (shared, launch) = multi_thread::Launch::new(config);
+                let handle = Handle::new(Scheduler::MultiThread(shared), blocking);
+                let spawner = self.spawner();
+                let mut threads = Vec::with_capacity(workers);
+                for worker in launch.into_workers() {
+                    let h = handle.clone();
+                    let started = spawner.spawn(move || {
+                        let _driving = crate::context::enter_runtime(&h);
+                        drop(h);
+                        worker.run();
+                    });
+                    match started {
+                        Ok(t) => threads.push(t),
+                        Err(e) => {
+                            // Stop the workers already started.
+                            drop(Runtime::from_parts(handle, threads));
+                            return Err(e);
+                        }
+                    }
+                }
+                Ok(Runtime::from_parts(handle, threads))
+            }
+        }
+    }
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("kind", &self.kind)
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("enable_io", &self.enable_io)
+            .field("enable_time", &self.enable_time)
+            .finish_non_exhaustive()
+    }
+}

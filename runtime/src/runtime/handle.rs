@@ -1,0 +1,178 @@
+//! `Handle`: a cheap, cloneable reference to a runtime.
+
+use crate::blocking::BlockingPool;
+use crate::scheduler::park::Parker;
+use crate::scheduler::Scheduler;
+use crate::task::JoinHandle;
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A handle to a runtime: spawn onto it, or enter it, from any thread.
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) scheduler: Scheduler,
+    pub(crate) blocking: BlockingPool,
+}
+
+impl Handle {
+    pub(crate) fn new(scheduler: Scheduler, blocking: BlockingPool) -> Handle {
+        Handle {
+            inner: Arc::new(Inner {
+                scheduler,
+                blocking,
+            }),
+        }
+    }
+
+    /// The handle of the runtime this thread is in.
+    ///
+    /// # Panics
+    /// With a plain message outside a runtime; see [`Handle::try_current`].
+    #[track_caller]
+    pub fn current() -> Handle {
+        crate::context::with_handle(Handle::clone)
+    }
+
+    /// The handle of the runtime this thread is in, if any.
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        crate::context::try_current()
+    }
+
+    /// Spawns a task onto this runtime; see [`crate::spawn`].
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.scheduler.spawn(future)
+    }
+
+    /// Runs a blocking closure on this runtime's blocking pool.
+    ///
+    /// The closure cannot be cancelled once it started; `abort` before that
+    /// cancels it. Shutdown waits for running closures (or not, with
+    /// [`Runtime::shutdown_timeout`](super::Runtime::shutdown_timeout)).
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.blocking.spawn(f, self)
+    }
+
+    /// Runs `future` to completion on this thread, with this runtime
+    /// entered. On a multi-thread runtime the tasks keep running on the
+    /// workers; on a current-thread runtime this thread drives them, unless
+    /// another `block_on` already does.
+    ///
+    /// # Panics
+    /// If called from a thread that drives a runtime (inside a task or
+    /// another `block_on`).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _driving = crate::context::enter_runtime(self);
+        match &self.inner.scheduler {
+            Scheduler::MultiThread(_) => park_on(future),
+            Scheduler::CurrentThread(shared) => shared.block_on(future),
+        }
+    }
+
+    /// Makes this runtime the current one until the guard is dropped, so
+    /// [`crate::spawn`] and [`Handle::current`] work on this thread.
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _guard: crate::context::set_current(self),
+            _handle: self,
+        }
+    }
+}
+
+/// Polls `future` on this thread, parking between polls.
+pub(crate) fn park_on<F: Future>(future: F) -> F::Output {
+    struct Unpark(crate::scheduler::park::Unparker);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let parker = Parker::new();
+    let waker = Waker::from(Arc::new(Unpark(parker.unparker())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+        parker.park(None);
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("scheduler", &self.inner.scheduler)
+            .finish()
+    }
+}
+
+/// Keeps a runtime entered on this thread; see [`Handle::enter`].
+#[derive(Debug)]
+#[must_use = "the runtime is only entered while the guard lives"]
+pub struct EnterGuard<'a> {
+    _guard: crate::context::SetCurrentGuard,
+    _handle: &'a Handle,
+}
+
+/// No runtime is current on this thread ([`Handle::try_current`]).
+#[derive(Debug)]
+pub struct TryCurrentError {
+    destroyed: bool,
+}
+
+impl TryCurrentError {
+    pub(crate) fn no_context() -> TryCurrentError {
+        TryCurrentError { destroyed: false }
+    }
+
+    pub(crate) fn thread_local_destroyed() -> TryCurrentError {
+        TryCurrentError { destroyed: true }
+    }
+
+    /// No runtime was entered on this thread.
+    pub fn is_missing_context(&self) -> bool {
+        !self.destroyed
+    }
+
+    /// The thread is exiting and its runtime context is already gone.
+    pub fn is_thread_local_destroyed(&self) -> bool {
+        self.destroyed
+    }
+}
+
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.destroyed {
+            f.write_str(
+                "the runtime context of this thread was already destroyed (the thread is exiting)",
+            )
+        } else {
+            f.write_str(
+                "there is no runtime on this thread: call this from a task, from inside \
+                 `block_on`, or after `Runtime::enter`",
+            )
+        }
+    }
+}
+
+impl std::error::Error for TryCurrentError {}

@@ -1,0 +1,152 @@
+//! `Runtime`: owns the workers and the blocking pool; dropping it shuts
+//! everything down.
+
+use super::Handle;
+use crate::scheduler::Scheduler;
+use crate::task::JoinHandle;
+use std::fmt;
+use std::future::Future;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// An async runtime: a scheduler with its worker threads and a blocking
+/// pool.
+///
+/// Dropping it (or [`Runtime::shutdown_timeout`]) stops the workers and
+/// cancels every unfinished task: each task's future is dropped exactly
+/// once, and each `JoinHandle` then returns a cancelled [`JoinError`]
+/// (also when awaited later on another runtime).
+///
+/// [`JoinError`]: crate::task::JoinError
+pub struct Runtime {
+    handle: Handle,
+    workers: Vec<thread::JoinHandle<()>>,
+    /// Set once shut down, so `Drop` after `shutdown_timeout` does nothing.
+    done: bool,
+}
+
+impl Runtime {
+    pub(crate) fn from_parts(handle: Handle, workers: Vec<thread::JoinHandle<()>>) -> Runtime {
+        Runtime {
+            handle,
+            workers,
+            done: false,
+        }
+    }
+
+    /// A multi-thread runtime with every driver enabled.
+    ///
+    /// # Errors
+    /// If the OS refuses to start a thread.
+    pub fn new() -> std::io::Result<Runtime> {
+        super::Builder::new_multi_thread().enable_all().build()
+    }
+
+    /// Runs `future` to completion on this thread, with the runtime entered;
+    /// see [`Handle::block_on`].
+    ///
+    /// # Panics
+    /// If called from a thread that drives a runtime.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns a task; see [`crate::spawn`].
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// Runs a blocking closure on the blocking pool.
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
+    /// This runtime's handle.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Enters the runtime on this thread; see [`Handle::enter`].
+    pub fn enter(&self) -> super::EnterGuard<'_> {
+        self.handle.enter()
+    }
+
+    /// Shuts down, waiting at most `timeout` for the workers and the
+    /// blocking threads. A thread still busy then (a task stuck in a poll,
+    /// a blocking closure that runs on) is left behind, detached.
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
+    }
+
+    /// Shuts down without waiting for any thread.
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+
+    fn shutdown(&mut self, timeout: Option<Duration>) {
+        if std::mem::replace(&mut self.done, true) {
+            return;
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        // Futures dropped below may spawn or look up the runtime.
+        let _enter = self.handle.enter();
+        match &self.handle.inner.scheduler {
+            Scheduler::MultiThread(shared) => {
+                shared.begin_shutdown();
+                join_all(std::mem::take(&mut self.workers), deadline);
+                shared.drain_inject();
+            }
+            Scheduler::CurrentThread(shared) => shared.shutdown(),
+        }
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        self.handle.inner.blocking.shutdown(left);
+    }
+}
+
+/// Joins the worker threads, giving up on those still running at the
+/// deadline (they exit on their own once their current poll returns).
+fn join_all(workers: Vec<thread::JoinHandle<()>>, deadline: Option<Instant>) {
+    let me = thread::current().id();
+    for worker in workers {
+        if worker.thread().id() == me {
+            continue; // dropped from one of its own tasks: cannot wait for itself
+        }
+        match deadline {
+            None => {
+                let _ = worker.join();
+            }
+            Some(deadline) => {
+                while !worker.is_finished() && Instant::now() < deadline {
+                    thread::sleep(Duration::from_micros(200));
+                }
+                if worker.is_finished() {
+                    let _ = worker.join();
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("handle", &self.handle)
+            .finish_non_exhaustive()
+    }
+}

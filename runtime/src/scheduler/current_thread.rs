@@ -1,0 +1,264 @@
+//! The current-thread scheduler: the same tasks, driven by whichever thread
+//! is inside `block_on`. Other threads spawn or wake into its injector and
+//! unpark it.
+//!
+//! The *core* (the local queue) is held by at most one `block_on` at a
+//! time; a second `block_on` on another thread waits on its own future
+//! while the first drives the tasks. Shutdown: close the owned-task list and
+//! cancel every task in it, then drop the queued `Notified`s.
+
+use crate::driver::Driver;
+use crate::loom::{AtomicBool, Mutex, Ordering};
+use crate::runtime::Config;
+use crate::scheduler::park::{Parker, Unparker};
+use crate::scheduler::queue::{Inject, Steal};
+use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, Task};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
+use std::ptr::{self, NonNull};
+use std::sync::atomic::AtomicBool as StdAtomicBool;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// State shared by the driving thread and every handle.
+pub(crate) struct Shared {
+    inject: Inject,
+    owned: OwnedTasks,
+    /// The core, when no `block_on` holds it.
+    core: Mutex<Option<Box<Core>>>,
+    /// Wakes the thread driving the core.
+    unparker: Unparker,
+    parker: Mutex<Option<Parker>>,
+    shutdown: AtomicBool,
+    config: Config,
+}
+
+/// What the driving thread owns.
+struct Core {
+    local: VecDeque<Notified>,
+    tick: u32,
+}
+
+/// The driving thread's view, reached by tasks through `CURRENT`.
+struct CoreContext {
+    shared: Arc<Shared>,
+    core: RefCell<Option<Box<Core>>>,
+}
+
+thread_local! {
+    static CURRENT: Cell<*const CoreContext> = const { Cell::new(ptr::null()) };
+}
+
+fn with_current<R>(shared: &Arc<Shared>, f: impl FnOnce(Option<&CoreContext>) -> R) -> R {
+    let cx = CURRENT.with(Cell::get);
+    // SAFETY: `CURRENT` points to the context on `block_on`'s frame while
+    // it drives, and is restored before that frame ends (`Restore`).
+    let cx = unsafe { cx.as_ref() }.filter(|cx| Arc::ptr_eq(&cx.shared, shared));
+    f(cx)
+}
+
+/// The `block_on` future's waker: a flag plus an unpark.
+struct BlockOnWaker {
+    woken: StdAtomicBool,
+    unparker: Unparker,
+}
+
+impl Wake for BlockOnWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Release: pairs with the acquire swap before the main future's poll.
+        self.woken.store(true, Ordering::Release);
+        self.unparker.unpark();
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config) -> Arc<Shared> {
+        let parker = Parker::new();
+        Arc::new(Shared {
+            inject: Inject::new(),
+            owned: OwnedTasks::new(1),
+            core: Mutex::new(Some(Box::new(Core {
+                local: VecDeque::new(),
+                tick: 0,
+            }))),
+            unparker: parker.unparker(),
+            parker: Mutex::new(Some(parker)),
+            shutdown: AtomicBool::new(false),
+            config,
+        })
+    }
+
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_task(future, self.clone(), id);
+        if let Some(notified) = self.owned.bind(task, notified) {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    /// Runs `future` to completion on this thread, driving the tasks if no
+    /// other `block_on` does.
+    pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
+        let core = self.core.lock().take();
+        let parker = self.parker.lock().take();
+        match (core, parker) {
+            (Some(core), Some(parker)) => self.drive(core, parker, future),
+            (core, parker) => {
+                // Someone else drives: give back what we took and wait for
+                // our own future only.
+                if let Some(core) = core {
+                    *self.core.lock() = Some(core);
+                }
+                if let Some(parker) = parker {
+                    *self.parker.lock() = Some(parker);
+                }
+                crate::runtime::park_on(future)
+            }
+        }
+    }
+
+    fn drive<F: Future>(
+        self: &Arc<Self>,
+        core: Box<Core>,
+        mut parker: Parker,
+        future: F,
+    ) -> F::Output {
+        let cx = CoreContext {
+            shared: self.clone(),
+            core: RefCell::new(Some(core)),
+        };
+        let prev = CURRENT.with(|c| c.replace(&cx));
+
+        /// Puts the core and parker back, also when a task's poll or the
+        /// main future panics through `block_on`.
+        struct Restore<'a> {
+            prev: *const CoreContext,
+            cx: &'a CoreContext,
+            parker: Option<Parker>,
+        }
+        impl Drop for Restore<'_> {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.set(self.prev));
+                let shared = &self.cx.shared;
+                *shared.parker.lock() = self.parker.take();
+                *shared.core.lock() = self.cx.core.borrow_mut().take();
+            }
+        }
+        let mut restore = Restore {
+            prev,
+            cx: &cx,
+            parker: None,
+        };
+
+        let waker = Arc::new(BlockOnWaker {
+            woken: StdAtomicBool::new(true),
+            unparker: self.unparker.clone(),
+        });
+        let main_waker = Waker::from(waker.clone());
+        let mut main_cx = Context::from_waker(&main_waker);
+        let mut future = pin!(future);
+        let event_interval = self.config.event_interval;
+        let global_interval = self.config.global_queue_interval;
+        loop {
+            // Acquire: pairs with the release store in `BlockOnWaker`.
+            if waker.woken.swap(false, Ordering::Acquire) {
+                if let Poll::Ready(v) = future.as_mut().poll(&mut main_cx) {
+                    restore.parker = Some(parker);
+                    return v;
+                }
+            }
+            let mut ran = 0;
+            while ran < event_interval && !waker.woken.load(Ordering::Relaxed) {
+                let Some(task) = cx.next_task(global_interval) else {
+                    break;
+                };
+                task.run();
+                ran += 1;
+            }
+            if ran == 0 && !waker.woken.load(Ordering::Acquire) {
+                // A remote push or wake after our last look has unparked
+                // the parker, so this returns at once (park.rs).
+                Driver::park(&mut parker, None);
+            }
+        }
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Cancels every task and drops the queued ones.
+    pub(crate) fn shutdown(&self) {
+        self.shutdown.store(true, Ordering::Release);
+        self.owned.close_and_shutdown_all();
+        if let Some(mut core) = self.core.lock().take() {
+            core.local.clear();
+            *self.core.lock() = Some(core);
+        }
+        loop {
+            match self.inject.pop() {
+                Steal::Success(task) => drop(task),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
+    }
+}
+
+impl CoreContext {
+    fn next_task(&self, global_interval: u32) -> Option<Notified> {
+        let mut core = self.core.borrow_mut();
+        let core = core.as_mut().expect("the core is held while driving");
+        core.tick = core.tick.wrapping_add(1);
+        let remote = || loop {
+            match self.shared.inject.pop() {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        };
+        if core.tick.is_multiple_of(global_interval) {
+            remote().or_else(|| core.local.pop_front())
+        } else {
+            core.local.pop_front().or_else(remote)
+        }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        let remote = with_current(self, |cx| {
+            // On the driving thread: its local queue. The core may be
+            // borrowed (a task's drop waking another during `next_task`) or
+            // absent (between two `block_on`s): then the injector.
+            let Some(cx) = cx else { return Some(task) };
+            let Ok(mut core) = cx.core.try_borrow_mut() else {
+                return Some(task);
+            };
+            match core.as_mut() {
+                Some(core) => {
+                    core.local.push_back(task);
+                    None
+                }
+                None => Some(task),
+            }
+        });
+        if let Some(task) = remote {
+            self.inject.push(task);
+            self.unparker.unpark();
+        }
+    }
+
+    fn release(&self, task: NonNull<Header>) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}

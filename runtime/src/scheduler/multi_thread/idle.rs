@@ -1,0 +1,148 @@
+//! Who to wake, and when: the counts of searching and unparked workers, the
+//! list of sleepers, and the count of workers watching the LIFO slots.
+//!
+//! # The no-lost-wake-up argument
+//!
+//! A producer (a push to any queue) first makes its task visible, then
+//! executes a SeqCst fence and reads `state`: if a worker is searching, or
+//! none sleeps, it wakes nobody. A worker going to sleep first updates
+//! `state` with a SeqCst read-modify-write (`transition_worker_to_parked`),
+//! then, if it was the last searcher, looks at every queue again. In the
+//! single total order of SeqCst operations one of the two comes first: if
+//! the producer's read comes first it sees the searcher and the searcher's
+//! later look finds the task; otherwise the producer sees no searcher and
+//! wakes a sleeper. Either way the task is found.
+
+use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
+
+/// `state` holds the searching count in its low bits and the unparked
+/// count above them.
+const UNPARK_SHIFT: usize = 16;
+const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
+
+#[derive(Debug)]
+pub(super) struct Idle {
+    state: AtomicUsize,
+    /// 1 while a parked worker times out to look for stranded LIFO tasks; a
+    /// push to a LIFO slot wakes a sleeper only when it is 0 (`lifo.rs`).
+    watching: AtomicUsize,
+    sleepers: Mutex<Vec<usize>>,
+    num_workers: usize,
+}
+
+fn searching(state: usize) -> usize {
+    state & SEARCH_MASK
+}
+
+fn unparked(state: usize) -> usize {
+    state >> UNPARK_SHIFT
+}
+
+impl Idle {
+    pub(super) fn new(num_workers: usize) -> Idle {
+        Idle {
+            // Workers start unparked and not searching.
+            state: AtomicUsize::new(num_workers << UNPARK_SHIFT),
+            watching: AtomicUsize::new(0),
+            sleepers: Mutex::new(Vec::with_capacity(num_workers)),
+            num_workers,
+        }
+    }
+
+    /// Called by a producer after making a task visible. Returns the
+    /// sleeper to unpark, if one should be woken; it then counts as
+    /// unparked and searching.
+    pub(super) fn worker_to_notify(&self) -> Option<usize> {
+        if !self.should_wake() {
+            return None;
+        }
+        let mut sleepers = self.sleepers.lock();
+        // Checked again under the lock: another producer may have woken
+        // someone meanwhile.
+        if !self.should_wake() {
+            return None;
+        }
+        let index = sleepers.pop()?;
+        // SeqCst: part of the total order of the argument above.
+        self.state
+            .fetch_add(1 | (1 << UNPARK_SHIFT), Ordering::SeqCst);
+        Some(index)
+    }
+
+    fn should_wake(&self) -> bool {
+        // The fence orders the producer's push (which may be a plain store
+        // into a worker queue) before this load: the producer's half of the
+        // argument in the module doc.
+        fence(Ordering::SeqCst);
+        let state = self.state.load(Ordering::SeqCst);
+        searching(state) == 0 && unparked(state) < self.num_workers
+    }
+
+    /// A worker wants to steal. At most half of the workers search at
+    /// once; the check is racy on purpose (a rare extra searcher is fine).
+    pub(super) fn transition_worker_to_searching(&self) -> bool {
+        let state = self.state.load(Ordering::SeqCst);
+        if 2 * searching(state) >= self.num_workers {
+            return false;
+        }
+        self.state.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+
+    /// A searching worker found work. Returns `true` if it was the last
+    /// searcher: then it must wake another, since more work may be coming.
+    pub(super) fn transition_worker_from_searching(&self) -> bool {
+        let prev = self.state.fetch_sub(1, Ordering::SeqCst);
+        debug_assert!(searching(prev) > 0);
+        searching(prev) == 1
+    }
+
+    /// A worker goes to sleep. Returns `true` if it was the last searcher:
+    /// then it must look at every queue once more (the worker's half of the
+    /// argument in the module doc).
+    pub(super) fn transition_worker_to_parked(&self, index: usize, is_searching: bool) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        let dec = (1 << UNPARK_SHIFT) + usize::from(is_searching);
+        let prev = self.state.fetch_sub(dec, Ordering::SeqCst);
+        sleepers.push(index);
+        is_searching && searching(prev) == 1
+    }
+
+    /// A worker returned from its park. Returns `true` if a producer woke it
+    /// (it was already counted as unparked and searching); otherwise it
+    /// removes itself from the sleepers and counts itself unparked.
+    pub(super) fn transition_worker_from_parked(&self, index: usize) -> bool {
+        let mut sleepers = self.sleepers.lock();
+        match sleepers.iter().position(|&i| i == index) {
+            None => true,
+            Some(pos) => {
+                sleepers.swap_remove(pos);
+                self.state.fetch_add(1 << UNPARK_SHIFT, Ordering::SeqCst);
+                false
+            }
+        }
+    }
+
+    /// Whether any worker is unparked (running or searching).
+    pub(super) fn any_unparked(&self) -> bool {
+        unparked(self.state.load(Ordering::SeqCst)) > 0
+    }
+
+    /// Becomes the one watcher of the LIFO slots, if there is none.
+    pub(super) fn try_start_watching(&self) -> bool {
+        // SeqCst: ordered with the owners' loads in `someone_watching`.
+        self.watching
+            .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
+    pub(super) fn stop_watching(&self) {
+        self.watching.store(0, Ordering::SeqCst);
+    }
+
+    /// Whether a parked worker will come back to look at the LIFO slots.
+    /// SeqCst: see the argument in `lifo.rs`.
+    pub(super) fn someone_watching(&self) -> bool {
+        self.watching.load(Ordering::SeqCst) > 0
+    }
+}

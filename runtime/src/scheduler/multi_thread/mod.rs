@@ -1,0 +1,143 @@
+//! The multi-thread, work-stealing scheduler.
+//!
+//! Each worker thread owns a local FIFO queue (crossbeam-deque) whose
+//! stealer the others hold, and a stealable LIFO slot (`lifo.rs`); one
+//! global injector takes spawns from outside the workers. A worker runs its
+//! LIFO slot, then its queue, checks the injector every
+//! `global_queue_interval` ticks, and when out of work steals half of a
+//! random victim's queue. At most half of the workers search at once, and a
+//! push wakes a sleeper only if nobody searches (`idle.rs`).
+//!
+//! # Shutdown, in steps
+//!
+//! 1. `shutdown` is set and every worker is unparked.
+//! 2. The owned-task list is closed and every task in it is cancelled
+//!    (`OwnedTasks::close_and_shutdown_all`): idle or queued ones at once,
+//!    running ones by their worker right after the current poll, since
+//!    their state has CANCELLED. A spawn after step 2 finds the list closed
+//!    and is cancelled at once, so no task escapes.
+//! 3. Workers see `shutdown` at their next tick or wake-up, drop what their
+//!    queue and slot still hold (the tasks are already cancelled), and exit.
+//! 4. The injector is drained the same way.
+
+mod idle;
+mod lifo;
+mod worker;
+
+use crate::loom::{AtomicBool, Ordering};
+use crate::runtime::Config;
+use crate::scheduler::park::Unparker;
+use crate::scheduler::queue::{Inject, Steal, Stealer};
+use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, Task};
+use crossbeam_utils::CachePadded;
+use idle::Idle;
+use std::future::Future;
+use std::ptr::NonNull;
+use std::sync::Arc;
+
+pub(crate) use worker::Launch;
+
+/// State shared by the workers and every handle of the runtime.
+pub(crate) struct Shared {
+    remotes: Box<[CachePadded<Remote>]>,
+    inject: Inject,
+    idle: Idle,
+    owned: OwnedTasks,
+    shutdown: AtomicBool,
+    config: Config,
+}
+
+/// What the other threads may touch of one worker.
+struct Remote {
+    stealer: Stealer,
+    lifo: lifo::Slot,
+    unparker: Unparker,
+}
+
+impl Shared {
+    /// Spawns a task. From a worker of this runtime it goes to that
+    /// worker's LIFO slot; from elsewhere, to the injector.
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_task(future, self.clone(), id);
+        if let Some(notified) = self.owned.bind(task, notified) {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    fn push_remote(&self, task: Notified) {
+        self.inject.push(task);
+        self.notify_parked();
+    }
+
+    /// Wakes a sleeping worker if nobody is searching.
+    fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.remotes[index].unparker.unpark();
+        }
+    }
+
+    /// Whether some queue holds work (a last searcher's final look).
+    fn has_queued_work(&self) -> bool {
+        !self.inject.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Steps 1 and 2 of the shutdown (module doc); the caller then joins the
+    /// workers and calls [`Shared::drain_inject`].
+    pub(crate) fn begin_shutdown(&self) {
+        // Release: pairs with the workers' acquire load.
+        self.shutdown.store(true, Ordering::Release);
+        for remote in self.remotes.iter() {
+            remote.unparker.unpark();
+        }
+        self.owned.close_and_shutdown_all();
+    }
+
+    /// Step 4: drops whatever the injector still holds.
+    pub(crate) fn drain_inject(&self) {
+        loop {
+            match self.inject.pop() {
+                Steal::Success(task) => drop(task),
+                Steal::Retry => continue,
+                Steal::Empty => break,
+            }
+        }
+    }
+}
+
+impl Schedule for Arc<Shared> {
+    fn schedule(&self, task: Notified) {
+        worker::with_current(self, |worker| match worker {
+            Some(worker) => worker.schedule_local(task, false),
+            None => self.push_remote(task),
+        });
+    }
+
+    fn yield_now(&self, task: Notified) {
+        worker::with_current(self, |worker| match worker {
+            Some(worker) => worker.schedule_local(task, true),
+            None => self.push_remote(task),
+        });
+    }
+
+    fn release(&self, task: NonNull<Header>) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("multi_thread::Shared")
+            .field("workers", &self.remotes.len())
+            .field("shutdown", &self.is_shutdown())
+            .finish()
+    }
+}

@@ -1,0 +1,314 @@
+//! The worker's run loop: find a task, run it, and park when there is none.
+
+use super::lifo::{self, Seen};
+use super::{Remote, Shared};
+use crate::driver::Driver;
+use crate::scheduler::park::Parker;
+use crate::scheduler::queue::{Local, Steal};
+use crate::task::Notified;
+use crossbeam_utils::CachePadded;
+use std::cell::Cell;
+use std::ptr;
+use std::sync::Arc;
+
+/// What tasks running on a worker thread reach through the thread-local:
+/// the worker's own queue and slot.
+pub(crate) struct WorkerContext {
+    shared: Arc<Shared>,
+    index: usize,
+    local: Local,
+}
+
+thread_local! {
+    /// The worker this thread runs, while it runs it.
+    static CURRENT: Cell<*const WorkerContext> = const { Cell::new(ptr::null()) };
+}
+
+/// Calls `f` with this thread's worker context if it is a worker of
+/// `shared`'s runtime.
+pub(super) fn with_current<R>(
+    shared: &Arc<Shared>,
+    f: impl FnOnce(Option<&WorkerContext>) -> R,
+) -> R {
+    let cx = CURRENT.with(Cell::get);
+    // SAFETY: `CURRENT` points to the context on `Worker::run`'s frame
+    // while it runs, and is reset before that frame ends (`ResetCurrent`).
+    let cx = unsafe { cx.as_ref() }.filter(|cx| Arc::ptr_eq(&cx.shared, shared));
+    f(cx)
+}
+
+impl WorkerContext {
+    fn remote(&self) -> &Remote {
+        &self.shared.remotes[self.index]
+    }
+
+    /// A wake or spawn on this worker: the LIFO slot for message passing,
+    /// the back of the queue for a yield.
+    pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) {
+        if is_yield || self.shared.config.disable_lifo_slot {
+            self.local.push(task);
+            self.shared.notify_parked();
+            return;
+        }
+        match self.remote().lifo.push(task) {
+            Some(displaced) => {
+                self.local.push(displaced);
+                self.shared.notify_parked();
+            }
+            None if !self.shared.idle.someone_watching() => self.shared.notify_parked(),
+            None => {}
+        }
+    }
+}
+
+/// The workers of a new runtime, before their threads start.
+pub(crate) struct Launch(Vec<Worker>);
+
+/// One worker: its context and the state only its thread touches.
+pub(crate) struct Worker {
+    cx: WorkerContext,
+    parker: Parker,
+    tick: u32,
+    lifo_polls: u32,
+    is_searching: bool,
+    rng: u32,
+    watch: Vec<Seen>,
+}
+
+impl Launch {
+    /// Builds the shared state and the workers (not yet running).
+    pub(crate) fn new(config: crate::runtime::Config) -> (Arc<Shared>, Launch) {
+        let n = config.worker_threads;
+        let mut parts = Vec::with_capacity(n);
+        let mut remotes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let local = Local::new();
+            let parker = Parker::new();
+            remotes.push(CachePadded::new(Remote {
+                stealer: local.stealer(),
+                lifo: lifo::Slot::new(),
+                unparker: parker.unparker(),
+            }));
+            parts.push((local, parker));
+        }
+        let shared = Arc::new(Shared {
+            remotes: remotes.into_boxed_slice(),
+            inject: crate::scheduler::queue::Inject::new(),
+            idle: super::Idle::new(n),
+            owned: crate::task::OwnedTasks::new(n),
+            shutdown: crate::loom::AtomicBool::new(false),
+            config,
+        });
+        let workers = parts
+            .into_iter()
+            .enumerate()
+            .map(|(index, (local, parker))| Worker {
+                cx: WorkerContext {
+                    shared: shared.clone(),
+                    index,
+                    local,
+                },
+                parker,
+                tick: 0,
+                lifo_polls: 0,
+                is_searching: false,
+                rng: (index as u32).wrapping_mul(0x9E37_79B9) | 1,
+                watch: Vec::new(),
+            })
+            .collect();
+        (shared, Launch(workers))
+    }
+
+    pub(crate) fn into_workers(self) -> Vec<Worker> {
+        self.0
+    }
+}
+
+/// Clears `CURRENT` when `run` ends, also by unwinding.
+struct ResetCurrent;
+
+impl Drop for ResetCurrent {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(ptr::null()));
+    }
+}
+
+impl Worker {
+    /// Runs until the runtime shuts down.
+    pub(crate) fn run(mut self) {
+        CURRENT.with(|c| c.set(&self.cx));
+        let _reset = ResetCurrent;
+        let event_interval = self.cx.shared.config.event_interval;
+        loop {
+            self.tick = self.tick.wrapping_add(1);
+            if self.tick.is_multiple_of(event_interval) && self.cx.shared.is_shutdown() {
+                break;
+            }
+            if let Some(task) = self.next_task().or_else(|| self.steal_work()) {
+                self.run_task(task);
+                continue;
+            }
+            if self.cx.shared.is_shutdown() {
+                break;
+            }
+            if let Some(task) = self.park() {
+                self.run_task(task);
+            }
+            if self.cx.shared.is_shutdown() {
+                break;
+            }
+        }
+        // Shutdown step 3: these tasks were cancelled by step 2 (or will be,
+        // by their list's shutdown); drop our refs.
+        while let Some(task) = self.cx.local.pop() {
+            drop(task);
+        }
+        drop(self.cx.remote().lifo.take());
+    }
+
+    fn run_task(&mut self, task: Notified) {
+        if self.is_searching {
+            self.is_searching = false;
+            if self.cx.shared.idle.transition_worker_from_searching() {
+                // The last searcher found work: more may be coming, so let
+                // another worker look (ramp-up, as Go and tokio do).
+                self.cx.shared.notify_parked();
+            }
+        }
+        self.cx.remote().lifo.count_poll();
+        task.run();
+    }
+
+    fn next_task(&mut self) -> Option<Notified> {
+        let global_interval = self.cx.shared.config.global_queue_interval;
+        if self.tick.is_multiple_of(global_interval) {
+            if let Some(task) = self.pop_inject() {
+                return Some(task);
+            }
+        }
+        let slot = &self.cx.remote().lifo;
+        if self.lifo_polls < lifo::MAX_LIFO_POLLS {
+            if let Some(task) = slot.take() {
+                self.lifo_polls += 1;
+                return Some(task);
+            }
+        }
+        if let Some(task) = self.cx.local.pop() {
+            self.lifo_polls = 0;
+            return Some(task);
+        }
+        if let Some(task) = slot.take() {
+            self.lifo_polls = 1;
+            return Some(task);
+        }
+        self.lifo_polls = 0;
+        self.pop_inject()
+    }
+
+    /// Moves a batch from the injector into the local queue, returning one.
+    fn pop_inject(&self) -> Option<Notified> {
+        loop {
+            match self.cx.shared.inject.steal_batch_and_pop(&self.cx.local) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
+    fn next_rand(&mut self) -> u32 {
+        // xorshift32: enough to spread the victims.
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng = x;
+        x
+    }
+
+    /// Steals half of a random victim's queue, or a batch of the injector.
+    fn steal_work(&mut self) -> Option<Notified> {
+        if !self.is_searching {
+            if !self.cx.shared.idle.transition_worker_to_searching() {
+                return None;
+            }
+            self.is_searching = true;
+        }
+        let n = self.cx.shared.remotes.len();
+        let start = self.next_rand() as usize % n;
+        loop {
+            let mut retry = false;
+            for i in 0..n {
+                let victim = (start + i) % n;
+                if victim == self.cx.index {
+                    continue;
+                }
+                let stealer = &self.cx.shared.remotes[victim].stealer;
+                match stealer.steal_batch_and_pop(&self.cx.local) {
+                    Steal::Success(task) => return Some(task),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
+            }
+            if let Some(task) = self.pop_inject() {
+                return Some(task);
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    /// Sleeps until notified (or, as the LIFO watcher, for a while); may
+    /// return a task stolen from a stuck worker's LIFO slot.
+    fn park(&mut self) -> Option<Notified> {
+        let shared = self.cx.shared.clone();
+        let was_searching = std::mem::take(&mut self.is_searching);
+        if shared
+            .idle
+            .transition_worker_to_parked(self.cx.index, was_searching)
+            && shared.has_queued_work()
+        {
+            // The last searcher's final look (idle.rs): work arrived while
+            // nobody was being woken. This may pick this very worker, whose
+            // park then returns at once.
+            shared.notify_parked();
+        }
+        let watching = self.try_watch();
+        let timeout = watching.then_some(lifo::STEAL_AFTER);
+        if !shared.is_shutdown() {
+            Driver::park(&mut self.parker, timeout);
+        }
+        let stolen = if watching {
+            shared.idle.stop_watching();
+            self.steal_stuck()
+        } else {
+            None
+        };
+        self.is_searching = shared.idle.transition_worker_from_parked(self.cx.index);
+        stolen
+    }
+
+    /// Becomes the LIFO watcher if another worker is unparked (so a slot
+    /// may fill) and nobody watches yet; records what the slots hold.
+    fn try_watch(&mut self) -> bool {
+        let idle = &self.cx.shared.idle;
+        if !idle.any_unparked() || !idle.try_start_watching() {
+            return false;
+        }
+        self.watch.clear();
+        for (victim, remote) in self.cx.shared.remotes.iter().enumerate() {
+            if victim != self.cx.index {
+                self.watch.extend(remote.lifo.look(victim));
+            }
+        }
+        true
+    }
+
+    fn steal_stuck(&mut self) -> Option<Notified> {
+        let remotes = &self.cx.shared.remotes;
+        self.watch
+            .drain(..)
+            .find_map(|seen| remotes[seen.victim()].lifo.steal_if_stuck(seen))
+    }
+}

@@ -1,0 +1,243 @@
+//! What happens to a task: poll, complete, cancel, read the output, free.
+//! These are the typed functions behind the vtable in `raw.rs`. User code
+//! (poll, drop of the future or output, the join waker) runs inside
+//! `catch_unwind`, so a panic never reaches the worker.
+
+use super::raw::{Cell, Header, RawTask, Stage};
+use super::state::{ToIdle, ToNotified, ToRunning};
+use super::{id, waker, JoinError, Notified, Schedule, Task};
+use std::any::Any;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+/// Runs one `Notified` (its ref is handed over).
+pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable's contract: `ptr` is a live `Cell<F, S>`.
+    let cell = unsafe { Cell::<F, S>::from_header(ptr) };
+    let raw = RawTask::from_raw(ptr);
+    match cell.header.state.transition_to_running() {
+        ToRunning::Success => {}
+        ToRunning::Cancelled => return cancel_and_complete(cell, raw),
+        ToRunning::Failed => return,
+        ToRunning::Dealloc => return raw.dealloc(),
+    }
+    // SAFETY: this thread holds RUNNING, so it owns the stage (rule 1).
+    if unsafe { poll_future(cell, raw) }.is_ready() {
+        return complete(cell, raw);
+    }
+    match cell.header.state.transition_to_idle() {
+        ToIdle::Ok => {}
+        // Woken while it ran: back of the queue, so others get a turn.
+        ToIdle::OkNotified => cell.core.scheduler.yield_now(Notified(Task(raw))),
+        ToIdle::OkDealloc => raw.dealloc(),
+        ToIdle::Cancelled => cancel_and_complete(cell, raw),
+    }
+}
+
+/// Polls the future once; on `Ready` or a panic, stores the output.
+///
+/// Requires: the caller holds RUNNING (rule 1).
+unsafe fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) -> Poll<()> {
+    let waker = waker::waker_ref(raw);
+    let mut cx = Context::from_waker(&waker);
+    let _id = id::CurrentIdGuard::enter(cell.header.id);
+    let res = catch_unwind(AssertUnwindSafe(|| {
+        cell.core.stage.with_mut(|stage| {
+            // SAFETY: RUNNING gives this thread the stage (rule 1); the
+            // future is never moved out of its place while `Running`.
+            let Stage::Running(fut) = (unsafe { &mut *stage }) else {
+                unreachable!("a running task's stage holds its future")
+            };
+            // SAFETY: the future is pinned in the heap cell: it stays at
+            // this address until it is dropped in place by `set_stage`.
+            unsafe { std::pin::Pin::new_unchecked(fut) }.poll(&mut cx)
+        })
+    }));
+    let output = match res {
+        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Ready(out)) => Ok(out),
+        Err(payload) => Err(JoinError::panic(cell.header.id, payload)),
+    };
+    // SAFETY: still RUNNING (rule 1).
+    unsafe { store_output(cell, output) };
+    Poll::Ready(())
+}
+
+/// Drops the future (a panic in its drop is reported as the task's panic)
+/// and stores the output.
+///
+/// Requires: the caller holds RUNNING (rule 1).
+unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, JoinError>) {
+    // SAFETY: the caller holds RUNNING.
+    let dropped = unsafe { set_stage(cell, Stage::Consumed) };
+    let output = match (output, dropped) {
+        (Ok(out), Ok(())) => Ok(out),
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(payload)) => Err(JoinError::panic(cell.header.id, payload)),
+    };
+    // SAFETY: as above; `Consumed` has no drop glue, so this cannot panic.
+    let _ = unsafe { set_stage(cell, Stage::Finished(output)) };
+}
+
+/// Replaces the stage, dropping the old one inside `catch_unwind`.
+///
+/// Requires: the caller owns the stage (rules 1 and 5).
+unsafe fn set_stage<F: Future, S>(
+    cell: &Cell<F, S>,
+    new: Stage<F>,
+) -> Result<(), Box<dyn Any + Send>> {
+    cell.core.stage.with_mut(|stage| {
+        // SAFETY: the caller owns the stage; the old value is dropped in
+        // place, and a panicking drop still leaves `new` written (the guard
+        // below runs during the unwind).
+        catch_unwind(AssertUnwindSafe(|| unsafe {
+            let old = std::ptr::replace(stage, new);
+            drop(old);
+        }))
+    })
+}
+
+/// Cancels the future (abort or shutdown) and completes the task.
+fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
+    let id = cell.header.id;
+    // SAFETY: the caller holds RUNNING (rule 1).
+    let output = match unsafe { set_stage(cell, Stage::Consumed) } {
+        Ok(()) => Err(JoinError::cancelled(id)),
+        Err(payload) => Err(JoinError::panic(id, payload)),
+    };
+    // SAFETY: still RUNNING.
+    unsafe { store_output(cell, output) };
+    complete(cell, raw);
+}
+
+/// RUNNING -> COMPLETE; hands the output to the `JoinHandle` or drops it;
+/// leaves the owned-task list and drops the runner's refs.
+fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
+    let prev = cell.header.state.transition_to_complete();
+    if !prev.is_join_interested() {
+        // Nobody will read the output: it is ours to drop (rule 5).
+        // SAFETY: COMPLETE without JOIN_INTEREST gives the stage to us.
+        let _ = unsafe { set_stage(cell, Stage::Consumed) };
+    } else if prev.is_join_waker_set() {
+        // Rule 4: COMPLETE with JOIN_WAKER set gives us shared access.
+        cell.trailer.join_waker.with(|w| {
+            // SAFETY: rule 4; the `JoinHandle` does not write while the bit
+            // is set, and cannot unset it any more (the task is complete).
+            if let Some(w) = unsafe { &*w } {
+                let _ = catch_unwind(AssertUnwindSafe(|| w.wake_by_ref()));
+            }
+        });
+    }
+    // The list's ref, if the task was still in the list (not at shutdown).
+    let released = cell.core.scheduler.release(raw.header_ptr());
+    let count = 1 + usize::from(released.is_some());
+    std::mem::forget(released);
+    if cell.header.state.transition_to_terminal(count) {
+        raw.dealloc();
+    }
+}
+
+/// Submits a `Notified` (its ref is handed over) to the task's scheduler.
+pub(super) unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable's contract.
+    let cell = unsafe { Cell::<F, S>::from_header(ptr) };
+    cell.core
+        .scheduler
+        .schedule(Notified(Task(RawTask::from_raw(ptr))));
+}
+
+pub(super) unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable's contract: the count reached zero.
+    unsafe { Cell::<F, S>::dealloc(ptr) }
+}
+
+/// The `JoinHandle`'s poll: reads the output if complete, else registers
+/// the waker. `dst` is a `*mut Poll<Result<F::Output, JoinError>>`.
+pub(super) unsafe fn try_read_output<F: Future, S: Schedule>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
+    // SAFETY: the vtable's contract.
+    let cell = unsafe { Cell::<F, S>::from_header(ptr) };
+    if !can_read_output(cell, waker) {
+        return;
+    }
+    // SAFETY: COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 5).
+    let stage = cell
+        .core
+        .stage
+        .with_mut(|s| unsafe { std::ptr::replace(s, Stage::Consumed) });
+    let Stage::Finished(output) = stage else {
+        panic!("JoinHandle polled after it returned Ready")
+    };
+    // SAFETY: the caller guarantees `dst`'s type.
+    unsafe { *(dst as *mut Poll<Result<F::Output, JoinError>>) = Poll::Ready(output) };
+}
+
+/// The join-waker protocol (rules 2-4 of `task/mod.rs`), from the handle's
+/// side. Returns `true` if the task is complete and the output can be read.
+fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
+    let state = &cell.header.state;
+    let snapshot = state.load();
+    if snapshot.is_complete() {
+        return true;
+    }
+    if snapshot.is_join_waker_set() {
+        // Rule 3: shared access while the bit is set.
+        let same = cell.trailer.join_waker.with(|w| {
+            // SAFETY: rule 3: nobody writes while JOIN_WAKER is set.
+            unsafe { &*w }.as_ref().is_some_and(|w| w.will_wake(waker))
+        });
+        if same {
+            return false;
+        }
+        // Take exclusive access back before replacing the waker.
+        if state.unset_join_waker().is_err() {
+            return true;
+        }
+    }
+    // Rule 2: JOIN_WAKER unset, so the slot is the handle's alone.
+    cell.trailer.join_waker.with_mut(|w| {
+        // SAFETY: rule 2.
+        unsafe { *w = Some(waker.clone()) }
+    });
+    state.set_join_waker().is_err()
+}
+
+/// Drops the output of a complete task whose `JoinHandle` is dropped, then
+/// the handle's ref.
+pub(super) unsafe fn drop_join_handle_slow<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable's contract.
+    let cell = unsafe { Cell::<F, S>::from_header(ptr) };
+    // SAFETY: COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 5).
+    let _ = unsafe { set_stage(cell, Stage::Consumed) };
+    if cell.header.state.ref_dec() {
+        RawTask::from_raw(ptr).dealloc();
+    }
+}
+
+/// Runtime shutdown: cancels the task now if it is idle or queued; a task
+/// running elsewhere is cancelled by its runner after the poll.
+pub(super) unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable's contract; we hold the list's ref.
+    let cell = unsafe { Cell::<F, S>::from_header(ptr) };
+    let raw = RawTask::from_raw(ptr);
+    if cell.header.state.transition_to_shutdown() {
+        // The list's ref is the runner's ref now; `complete` drops it.
+        cancel_and_complete(cell, raw);
+    } else if cell.header.state.ref_dec() {
+        raw.dealloc();
+    }
+}
+
+/// `wake`/`wake_by_ref` after the state transition said what to do.
+pub(super) fn after_notify(raw: RawTask, action: ToNotified) {
+    match action {
+        ToNotified::DoNothing => {}
+        ToNotified::Submit => raw.schedule(),
+        ToNotified::Dealloc => raw.dealloc(),
+    }
+}

@@ -1,0 +1,90 @@
+//! `JoinHandle`: the owned permission to await a task's output.
+
+use super::{AbortHandle, Id, JoinError, RawTask};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// An owned permission to join a task: awaiting it gives the task's output,
+/// or a [`JoinError`] if the task panicked or was cancelled.
+///
+/// Dropping a `JoinHandle` detaches the task: it keeps running, and its
+/// output is dropped when it completes.
+pub struct JoinHandle<T> {
+    raw: RawTask,
+    _output: PhantomData<T>,
+}
+
+// SAFETY: the handle only moves the output `T` (which is `Send`) out of the
+// cell, under the join protocol of `task/mod.rs`.
+unsafe impl<T: Send> Send for JoinHandle<T> {}
+// SAFETY: `&JoinHandle` only reads the state word or aborts, both atomic.
+unsafe impl<T: Send> Sync for JoinHandle<T> {}
+
+impl<T> Unpin for JoinHandle<T> {}
+
+impl<T> JoinHandle<T> {
+    pub(super) fn new(raw: RawTask) -> JoinHandle<T> {
+        JoinHandle {
+            raw,
+            _output: PhantomData,
+        }
+    }
+
+    /// Cancels the task. If it is running, it is cancelled after its
+    /// current poll; awaiting the handle then gives a cancelled
+    /// [`JoinError`], unless the task completed first.
+    pub fn abort(&self) {
+        super::abort::remote_abort(self.raw);
+    }
+
+    /// Whether the task has finished (completed, panicked or cancelled).
+    pub fn is_finished(&self) -> bool {
+        self.raw.state().load().is_complete()
+    }
+
+    /// A handle that can abort the task but not join it.
+    pub fn abort_handle(&self) -> AbortHandle {
+        self.raw.state().ref_inc();
+        AbortHandle::new(self.raw)
+    }
+
+    /// The task's id.
+    pub fn id(&self) -> Id {
+        self.raw.header().id
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
+        // SAFETY: this is the task's `JoinHandle`, and `out` has the type of
+        // the task's output (`T` was fixed by `new_task`).
+        unsafe {
+            self.raw
+                .try_read_output(&mut out as *mut _ as *mut (), cx.waker())
+        };
+        out
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if self.raw.state().drop_join_handle_fast().is_err() {
+            // Complete: the output is ours to drop (rule 5).
+            self.raw.drop_join_handle_slow();
+        }
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .finish()
+    }
+}

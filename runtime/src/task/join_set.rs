@@ -1,0 +1,232 @@
+//! `JoinSet`: a collection of tasks, joined in the order they finish.
+
+use super::{AbortHandle, JoinError, JoinHandle};
+use crate::runtime::Handle;
+use parking_lot::Mutex;
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A set of tasks spawned on a runtime, joined in completion order.
+///
+/// Each task gets its own join waker, which queues the task's slot when it
+/// finishes, so `join_next` only polls tasks that made progress: joining
+/// n tasks costs O(n), not O(n²). Dropping the set aborts every task in it.
+pub struct JoinSet<T> {
+    slots: Vec<Option<Slot<T>>>,
+    free: Vec<usize>,
+    len: usize,
+    ready: Arc<Ready>,
+}
+
+struct Slot<T> {
+    handle: JoinHandle<T>,
+    waker: Waker,
+}
+
+/// Slots whose task finished (or may have), and the joiner to wake.
+#[derive(Default)]
+struct Ready {
+    queue: Mutex<VecDeque<usize>>,
+    joiner: Mutex<Option<Waker>>,
+}
+
+/// The join waker of one slot.
+struct SlotWaker {
+    index: usize,
+    ready: Arc<Ready>,
+}
+
+impl Wake for SlotWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.ready.queue.lock().push_back(self.index);
+        let joiner = self.ready.joiner.lock().take();
+        if let Some(w) = joiner {
+            w.wake();
+        }
+    }
+}
+
+impl<T> JoinSet<T> {
+    /// An empty set.
+    pub fn new() -> JoinSet<T> {
+        JoinSet {
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+            ready: Arc::default(),
+        }
+    }
+
+    /// The number of tasks in the set.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the set holds no task.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn insert(&mut self, handle: JoinHandle<T>) -> AbortHandle {
+        let abort = handle.abort_handle();
+        let index = self.free.pop().unwrap_or(self.slots.len());
+        let waker = Waker::from(Arc::new(SlotWaker {
+            index,
+            ready: self.ready.clone(),
+        }));
+        let slot = Some(Slot { handle, waker });
+        if index == self.slots.len() {
+            self.slots.push(slot);
+        } else {
+            self.slots[index] = slot;
+        }
+        self.len += 1;
+        // Polled once by the next `join_next`, which registers the waker.
+        self.ready.queue.lock().push_back(index);
+        abort
+    }
+
+    /// Aborts every task; they stay in the set until joined.
+    pub fn abort_all(&mut self) {
+        for slot in self.slots.iter().flatten() {
+            slot.handle.abort();
+        }
+    }
+
+    /// Removes every task without aborting it: they keep running detached.
+    pub fn detach_all(&mut self) {
+        self.slots.clear();
+        self.free.clear();
+        self.len = 0;
+        self.ready.queue.lock().clear();
+    }
+
+    /// Polls for the next finished task (see [`JoinSet::join_next`]).
+    pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        if self.len == 0 {
+            return Poll::Ready(None);
+        }
+        // Registered before looking at the queue, so a finish that lands
+        // after the look still wakes us.
+        {
+            let mut joiner = self.ready.joiner.lock();
+            if !joiner.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *joiner = Some(cx.waker().clone());
+            }
+        }
+        match self.next_finished() {
+            Some(res) => Poll::Ready(Some(res)),
+            None => Poll::Pending,
+        }
+    }
+
+    /// Polls each queued slot with its own waker; returns the first output.
+    fn next_finished(&mut self) -> Option<Result<T, JoinError>> {
+        loop {
+            let index = self.ready.queue.lock().pop_front()?;
+            let Some(Some(slot)) = self.slots.get_mut(index) else {
+                continue; // a stale wake of a slot already joined
+            };
+            let mut cx = Context::from_waker(&slot.waker);
+            if let Poll::Ready(res) = Pin::new(&mut slot.handle).poll(&mut cx) {
+                self.slots[index] = None;
+                self.free.push(index);
+                self.len -= 1;
+                return Some(res);
+            }
+        }
+    }
+
+    /// Waits for a task to finish and returns its output; `None` if the set
+    /// is empty. Cancel-safe: a task whose output was not returned stays in
+    /// the set.
+    pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
+        poll_fn(|cx| self.poll_join_next(cx)).await
+    }
+
+    /// Returns the output of a task that already finished, without waiting.
+    pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        self.next_finished()
+    }
+
+    /// Waits for every task and returns their outputs in completion order.
+    ///
+    /// # Panics
+    /// If a task panicked, its panic is resumed here (after aborting the
+    /// others, when the set is dropped); if one was cancelled, this panics.
+    pub async fn join_all(mut self) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        while let Some(res) = self.join_next().await {
+            match res {
+                Ok(v) => out.push(v),
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(e) => panic!("a task of the JoinSet failed: {e}"),
+            }
+        }
+        out
+    }
+
+    /// Aborts every task and waits until all have stopped.
+    pub async fn shutdown(&mut self) {
+        self.abort_all();
+        while self.join_next().await.is_some() {}
+    }
+}
+
+impl<T: Send + 'static> JoinSet<T> {
+    /// Spawns a task on the current runtime into the set.
+    ///
+    /// # Panics
+    /// Outside a runtime.
+    #[track_caller]
+    pub fn spawn<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        self.insert(crate::spawn(future))
+    }
+
+    /// Spawns a task on the runtime of `handle` into the set.
+    pub fn spawn_on<F>(&mut self, future: F, handle: &Handle) -> AbortHandle
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        self.insert(handle.spawn(future))
+    }
+
+    /// Runs a blocking closure on the current runtime's blocking pool, as a
+    /// task of the set.
+    #[track_caller]
+    pub fn spawn_blocking<F>(&mut self, f: F) -> AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.insert(super::spawn_blocking(f))
+    }
+}
+
+impl<T> Default for JoinSet<T> {
+    fn default() -> Self {
+        JoinSet::new()
+    }
+}
+
+impl<T> Drop for JoinSet<T> {
+    fn drop(&mut self) {
+        self.abort_all();
+    }
+}
+
+impl<T> fmt::Debug for JoinSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinSet").field("len", &self.len).finish()
+    }
+}

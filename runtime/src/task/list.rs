@@ -1,0 +1,157 @@
+//! The owned-task list: every live task of a scheduler, so that shutdown
+//! can reach the ones nobody will ever wake again.
+//!
+//! It is an intrusive doubly-linked list through the tasks' headers, split
+//! into shards by task id so that spawns and completions on different
+//! threads rarely meet on one lock. Each shard carries a *closed* flag, set
+//! under its lock by [`OwnedTasks::close_and_shutdown_all`]; a task bound
+//! after that is cancelled at once. So no task slips past shutdown: it is
+//! either in a shard before that shard closed (and is shut down from it),
+//! or its `bind` sees the flag.
+
+use super::raw::Header;
+use super::{Notified, RawTask, Task};
+use crate::loom::Mutex;
+use crossbeam_utils::CachePadded;
+use std::ptr::NonNull;
+
+/// A task's place in its shard. Only read or written under the shard lock.
+#[derive(Default)]
+pub(crate) struct Link {
+    prev: Option<NonNull<Header>>,
+    next: Option<NonNull<Header>>,
+    linked: bool,
+}
+
+struct Shard {
+    head: Option<NonNull<Header>>,
+    closed: bool,
+}
+
+// SAFETY: the pointers are owned refs (`Task`s) to cells that are `Send`;
+// the shard is only reached through its mutex.
+unsafe impl Send for Shard {}
+
+/// The live tasks of one scheduler.
+pub(crate) struct OwnedTasks {
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
+}
+
+fn link_of<'a>(ptr: NonNull<Header>) -> &'a crate::loom::UnsafeCell<Link> {
+    // SAFETY: the list only holds pointers to live cells (it owns a ref to
+    // each), and callers hold the shard lock that guards the link.
+    unsafe { &ptr.as_ref().link }
+}
+
+impl OwnedTasks {
+    /// `workers` sizes the shard count (a power of two).
+    pub(crate) fn new(workers: usize) -> OwnedTasks {
+        let n = if cfg!(loom) {
+            1
+        } else {
+            (workers * 4).next_power_of_two().clamp(4, 64)
+        };
+        let shards = (0..n)
+            .map(|_| {
+                CachePadded::new(Mutex::new(Shard {
+                    head: None,
+                    closed: false,
+                }))
+            })
+            .collect();
+        OwnedTasks { shards }
+    }
+
+    fn shard(&self, ptr: NonNull<Header>) -> &Mutex<Shard> {
+        // SAFETY: the caller owns a ref to the cell.
+        let id = unsafe { ptr.as_ref() }.id.as_u64() as usize;
+        &self.shards[id & (self.shards.len() - 1)]
+    }
+
+    /// Adds a new task. If the list is closed, cancels the task at once and
+    /// returns `None`; its `JoinHandle` then reports cancellation.
+    pub(crate) fn bind(&self, task: Task, notified: Notified) -> Option<Notified> {
+        let ptr = task.raw().header_ptr();
+        let mut shard = self.shard(ptr).lock();
+        if shard.closed {
+            drop(shard);
+            drop(notified);
+            task.shutdown();
+            return None;
+        }
+        let old_head = shard.head;
+        link_of(ptr).with_mut(|l| {
+            // SAFETY: the shard lock is held.
+            unsafe {
+                *l = Link {
+                    prev: None,
+                    next: old_head,
+                    linked: true,
+                }
+            }
+        });
+        if let Some(h) = old_head {
+            // SAFETY: the shard lock is held.
+            link_of(h).with_mut(|l| unsafe { (*l).prev = Some(ptr) });
+        }
+        shard.head = Some(ptr);
+        // The list keeps the ref.
+        task.into_raw();
+        Some(notified)
+    }
+
+    /// Removes a completed task, returning the list's ref if it was there
+    /// (it is not once shutdown has popped it).
+    pub(crate) fn remove(&self, ptr: NonNull<Header>) -> Option<Task> {
+        unlink(&mut self.shard(ptr).lock(), ptr)
+    }
+
+    fn pop(&self, shard: &Mutex<Shard>) -> Option<Task> {
+        let mut shard = shard.lock();
+        let head = shard.head?;
+        unlink(&mut shard, head)
+    }
+
+    /// Closes every shard, then cancels every task still in the list. A
+    /// task running elsewhere is cancelled by its runner after its poll.
+    /// Futures are dropped with no lock held, so a future's drop may spawn
+    /// (the new task is cancelled) or wake others.
+    pub(crate) fn close_and_shutdown_all(&self) {
+        for shard in self.shards.iter() {
+            shard.lock().closed = true;
+        }
+        for shard in self.shards.iter() {
+            while let Some(task) = self.pop(shard) {
+                task.shutdown();
+            }
+        }
+    }
+}
+
+/// Unlinks `ptr` from `shard`, whose lock the caller holds through the
+/// guard, and returns the list's ref if the task was linked.
+fn unlink(shard: &mut Shard, ptr: NonNull<Header>) -> Option<Task> {
+    // SAFETY: the shard lock is held (the caller's guard).
+    let link = link_of(ptr).with_mut(|l| unsafe { std::mem::take(&mut *l) });
+    if !link.linked {
+        return None;
+    }
+    match link.prev {
+        // SAFETY: the shard lock is held.
+        Some(p) => link_of(p).with_mut(|l| unsafe { (*l).next = link.next }),
+        None => shard.head = link.next,
+    }
+    if let Some(n) = link.next {
+        // SAFETY: the shard lock is held.
+        link_of(n).with_mut(|l| unsafe { (*l).prev = link.prev });
+    }
+    Some(Task::from_raw(RawTask::from_raw(ptr)))
+}
+
+impl std::fmt::Debug for OwnedTasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnedTasks")
+            .field("shards", &self.shards.len())
+            .finish()
+    }
+}

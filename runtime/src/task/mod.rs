@@ -1,0 +1,205 @@
+//! Tasks: the cell, its state machine, and the handles that refer to it.
+//!
+//! # The cell
+//!
+//! A spawned future lives in one heap allocation (`raw.rs`): a header (the
+//! state word, the vtable, the id, the owned-task list's link), the
+//! scheduler handle with the future (later its output) in one stage cell,
+//! and the join waker. The state word (`state.rs`) holds the flags and a
+//! reference count.
+//!
+//! # References
+//!
+//! Each of these owns one ref; whoever drops the last frees the cell:
+//!
+//! - [`Task`]: held by the owned-task list (`list.rs`) from spawn until the
+//!   task completes or the runtime shuts down. It is what lets shutdown
+//!   reach every unfinished task.
+//! - [`Notified`]: a task that is scheduled to run. NOTIFIED is set exactly
+//!   while one exists, so a task is queued at most once.
+//! - `JoinHandle`, `AbortHandle`, and every `Waker` of the task.
+//!
+//! The waker passed to `poll` borrows the runner's ref (`waker::waker_ref`),
+//! so polling costs no ref-count traffic.
+//!
+//! # Access rules
+//!
+//! 1. The thread that sets RUNNING (by `transition_to_running` or
+//!    `transition_to_shutdown`) owns the stage until it sets COMPLETE. So a
+//!    task is never polled by two threads at once.
+//! 2. While JOIN_WAKER is unset, only the `JoinHandle` touches the join
+//!    waker slot: it may write it, then set JOIN_WAKER, which fails if the
+//!    task completed first.
+//! 3. While JOIN_WAKER is set, nobody writes the slot. The handle may unset
+//!    the bit only while the task is not complete (then rule 2 applies).
+//!    The release half of setting the bit publishes the waker to the acquire
+//!    half of the COMPLETE transition.
+//! 4. The thread that sets COMPLETE and sees JOIN_WAKER reads the slot and
+//!    wakes it. JOIN_WAKER is never unset after COMPLETE; the slot is
+//!    dropped with the cell.
+//! 5. After COMPLETE the stage belongs to the `JoinHandle` if JOIN_INTEREST
+//!    was set at the COMPLETE transition, otherwise to the completing
+//!    thread, which drops the output. The handle clears JOIN_INTEREST only
+//!    before COMPLETE (`drop_join_handle_fast`); after it, the handle drops
+//!    the output itself.
+//! 6. A wake while RUNNING only sets NOTIFIED; the runner sees it in
+//!    `transition_to_idle` and requeues the task once, after the poll.
+
+mod abort;
+mod error;
+mod harness;
+mod id;
+mod join;
+mod join_set;
+mod list;
+mod raw;
+mod state;
+mod waker;
+mod yield_now;
+
+pub use abort::AbortHandle;
+pub use error::JoinError;
+pub use id::{id, try_id, Id};
+pub use join::JoinHandle;
+pub use join_set::JoinSet;
+pub use yield_now::yield_now;
+
+pub(crate) use list::OwnedTasks;
+pub(crate) use raw::{Header, RawTask};
+
+use std::future::Future;
+use std::ptr::NonNull;
+
+/// Spawns a future onto the current runtime. See [`crate::spawn`].
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    crate::spawn(future)
+}
+
+/// Runs a blocking closure on the current runtime's blocking pool. See
+/// [`crate::runtime::Handle::spawn_blocking`].
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    crate::context::with_handle(|h| h.spawn_blocking(f))
+}
+
+/// What a scheduler gives its tasks: somewhere to go when woken, and a way
+/// out of its owned-task list.
+pub(crate) trait Schedule: Send + Sync + Sized + 'static {
+    /// A wake: queue the task (on this thread's local queue if it is one of
+    /// the scheduler's threads).
+    fn schedule(&self, task: Notified);
+
+    /// A task that woke itself during its poll: queue it behind the others.
+    fn yield_now(&self, task: Notified) {
+        self.schedule(task);
+    }
+
+    /// The task completed: remove it from the owned-task list, returning the
+    /// list's ref if it was still there.
+    fn release(&self, task: NonNull<Header>) -> Option<Task>;
+}
+
+/// One owned ref to a task (the owned-task list's).
+pub(crate) struct Task(RawTask);
+
+/// A task that is scheduled to run; owns one ref.
+pub(crate) struct Notified(Task);
+
+// SAFETY: a `Task` is a counted pointer to a cell whose future and output
+// are `Send` (required by `new_task`), and the cell's shared fields are only
+// reached through the atomic state protocol above.
+unsafe impl Send for Task {}
+// SAFETY: as for `Send`; `&Task` only reads the header.
+unsafe impl Sync for Task {}
+
+impl Task {
+    pub(crate) fn from_raw(raw: RawTask) -> Task {
+        Task(raw)
+    }
+
+    pub(crate) fn raw(&self) -> RawTask {
+        self.0
+    }
+
+    pub(crate) fn id(&self) -> Id {
+        self.0.header().id
+    }
+
+    /// Gives up this ref without dropping it (handed to someone else).
+    pub(crate) fn into_raw(self) -> RawTask {
+        let raw = self.0;
+        std::mem::forget(self);
+        raw
+    }
+
+    /// Runtime shutdown: cancels the task if nobody runs it (the list's ref
+    /// is handed over).
+    pub(crate) fn shutdown(self) {
+        self.into_raw().shutdown();
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        if self.0.state().ref_dec() {
+            self.0.dealloc();
+        }
+    }
+}
+
+impl Notified {
+    /// Polls the task (or cancels it, if it was aborted).
+    pub(crate) fn run(self) {
+        self.0.into_raw().poll();
+    }
+
+    pub(crate) fn into_raw(self) -> RawTask {
+        self.0.into_raw()
+    }
+
+    /// Cancels a task that never ran (a blocking task at shutdown): as the
+    /// list's shutdown, with this `Notified`'s ref handed over.
+    pub(crate) fn cancel(self) {
+        self.0.shutdown();
+    }
+
+    /// Rebuilds a `Notified` from a pointer made by [`Notified::into_raw`].
+    ///
+    /// # Safety
+    /// `ptr` must come from `into_raw` of a `Notified` not rebuilt since.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified {
+        Notified(Task(RawTask::from_raw(ptr)))
+    }
+}
+
+impl std::fmt::Debug for Notified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notified")
+            .field("id", &self.0.id())
+            .finish()
+    }
+}
+
+/// Allocates a task: the list's `Task`, the first `Notified`, the handle.
+pub(crate) fn new_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+) -> (Task, Notified, JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let raw = RawTask::new(future, scheduler, id);
+    (Task(raw), Notified(Task(raw)), JoinHandle::new(raw))
+}

@@ -1,0 +1,196 @@
+//! The task cell's layout, its type-erased pointer and its vtable. Every
+//! cast between `NonNull<Header>` and `Cell<F, S>` happens in this file.
+
+use super::harness;
+use super::id::Id;
+use super::list::Link;
+use super::state::State;
+use super::{JoinError, Schedule};
+use crate::loom::UnsafeCell;
+use std::future::Future;
+use std::ptr::NonNull;
+use std::task::Waker;
+
+/// The one heap allocation of a task. `repr(C)` puts the header first, so a
+/// `NonNull<Header>` is also a pointer to the whole cell.
+#[repr(C)]
+pub(super) struct Cell<F: Future, S> {
+    pub(super) header: Header,
+    pub(super) core: Core<F, S>,
+    pub(super) trailer: Trailer,
+}
+
+/// The part of a task every reference type reads: hot, and untyped.
+pub(crate) struct Header {
+    pub(super) state: State,
+    pub(super) vtable: &'static Vtable,
+    pub(super) id: Id,
+    /// The owned-task list's link; only touched under that list's shard lock.
+    pub(super) link: UnsafeCell<Link>,
+}
+
+/// The typed part: the scheduler handle and the future or its output.
+pub(super) struct Core<F: Future, S> {
+    pub(super) scheduler: S,
+    /// Owned by the RUNNING bit holder, then (after COMPLETE) by the
+    /// `JoinHandle` if JOIN_INTEREST is set, else by the completing thread.
+    pub(super) stage: UnsafeCell<Stage<F>>,
+}
+
+pub(super) enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// The cold part: the `JoinHandle`'s waker (rules 2-4 of `task/mod.rs`).
+pub(super) struct Trailer {
+    pub(super) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+/// The typed operations of one `Cell<F, S>`, reached from untyped pointers.
+/// Each function requires that `ptr` points to a live `Cell<F, S>` of the
+/// vtable's own `F` and `S`, and states what else it needs.
+pub(super) struct Vtable {
+    /// Runs a `Notified`: requires the caller to hand over that ref.
+    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Submits a `Notified` to the task's scheduler: hands over one ref.
+    pub(super) schedule: unsafe fn(NonNull<Header>),
+    /// Frees the cell: requires that the ref count reached zero.
+    pub(super) dealloc: unsafe fn(NonNull<Header>),
+    /// Polls for the output: `dst` must be a `*mut Poll<Result<F::Output,
+    /// JoinError>>`, called by the `JoinHandle` only.
+    pub(super) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// Drops the output of a complete task, then the `JoinHandle`'s ref.
+    pub(super) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    /// Cancels the task at runtime shutdown: hands over the list's ref.
+    pub(super) shutdown: unsafe fn(NonNull<Header>),
+}
+
+fn vtable<F, S>() -> &'static Vtable
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    // A constant promoted to a `'static`: one vtable per (F, S) pair.
+    &Vtable {
+        poll: harness::poll::<F, S>,
+        schedule: harness::schedule::<F, S>,
+        dealloc: harness::dealloc::<F, S>,
+        try_read_output: harness::try_read_output::<F, S>,
+        drop_join_handle_slow: harness::drop_join_handle_slow::<F, S>,
+        shutdown: harness::shutdown::<F, S>,
+    }
+}
+
+/// An untyped pointer to a task cell. It carries no ownership: the
+/// reference types (`Task`, `Notified`, `JoinHandle`, ...) own one ref each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawTask {
+    ptr: NonNull<Header>,
+}
+
+impl RawTask {
+    /// Allocates a cell in the initial state (three refs: the owned-task
+    /// list's, the first `Notified`'s and the `JoinHandle`'s).
+    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id) -> RawTask
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+        S: Schedule,
+    {
+        let cell = Box::new(Cell {
+            header: Header {
+                state: State::new(),
+                vtable: vtable::<F, S>(),
+                id,
+                link: UnsafeCell::new(Link::default()),
+            },
+            core: Core {
+                scheduler,
+                stage: UnsafeCell::new(Stage::Running(future)),
+            },
+            trailer: Trailer {
+                join_waker: UnsafeCell::new(None),
+            },
+        });
+        let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
+        RawTask { ptr }
+    }
+
+    pub(crate) fn from_raw(ptr: NonNull<Header>) -> RawTask {
+        RawTask { ptr }
+    }
+
+    pub(crate) fn header_ptr(self) -> NonNull<Header> {
+        self.ptr
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: a `RawTask` is only made from a live cell, and is only used
+        // by a reference type that owns a ref, which keeps the cell alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    pub(super) fn state(&self) -> &State {
+        &self.header().state
+    }
+
+    /// Runs the task. Requires: the caller hands over a `Notified`'s ref.
+    pub(super) fn poll(self) {
+        // SAFETY: the vtable matches the cell (set in `new`); the caller
+        // hands over the `Notified` ref that `poll` requires.
+        unsafe { (self.header().vtable.poll)(self.ptr) }
+    }
+
+    /// Submits to the scheduler. Requires: the caller hands over one ref.
+    pub(super) fn schedule(self) {
+        // SAFETY: as `poll`; the caller hands over one ref.
+        unsafe { (self.header().vtable.schedule)(self.ptr) }
+    }
+
+    /// Frees the cell. Requires: the ref count reached zero.
+    pub(super) fn dealloc(self) {
+        // SAFETY: as `poll`; the caller saw the count reach zero.
+        unsafe { (self.header().vtable.dealloc)(self.ptr) }
+    }
+
+    /// Requires: called by the `JoinHandle`, `dst` points to a
+    /// `Poll<Result<T, JoinError>>` with the task's output type `T`.
+    pub(super) unsafe fn try_read_output(self, dst: *mut (), waker: &Waker) {
+        // SAFETY: the vtable matches the cell; the caller guarantees `dst`'s
+        // type and that it is the `JoinHandle`.
+        unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
+    }
+
+    /// Requires: called by the `JoinHandle` once, as it is dropped.
+    pub(super) fn drop_join_handle_slow(self) {
+        // SAFETY: the vtable matches the cell; the caller hands over the
+        // `JoinHandle`'s ref.
+        unsafe { (self.header().vtable.drop_join_handle_slow)(self.ptr) }
+    }
+
+    /// Requires: the caller hands over the owned-task list's ref.
+    pub(super) fn shutdown(self) {
+        // SAFETY: the vtable matches the cell; the caller hands over the
+        // list's ref.
+        unsafe { (self.header().vtable.shutdown)(self.ptr) }
+    }
+}
+
+impl<F: Future, S> Cell<F, S> {
+    /// Requires: `ptr` points to a live `Cell<F, S>` (the vtable's types).
+    pub(super) unsafe fn from_header<'a>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
+        // SAFETY: `repr(C)` puts the header at offset 0, and the caller
+        // guarantees the cell's type and that it is alive for 'a.
+        unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
+    }
+
+    /// Requires: the ref count reached zero, so no other pointer is used.
+    pub(super) unsafe fn dealloc(ptr: NonNull<Header>) {
+        // SAFETY: the cell was made by `Box::leak` in `RawTask::new` with
+        // this exact type, and the caller guarantees no other use remains.
+        drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+    }
+}

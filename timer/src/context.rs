@@ -1,0 +1,110 @@
+//! Which [`Driver`] the current thread's timers use.
+//!
+//! The runtime enters its driver on each thread that runs its futures
+//! (workers, `block_on`, `Handle::enter`) with [`enter`]; the time
+//! functions read it from there. A timer looks the driver up when it is
+//! created (to fail early, with a clear message) and takes a reference to
+//! it the first time it must wait, so a timer that completes at once never
+//! touches the driver.
+
+use crate::driver::Driver;
+use std::cell::RefCell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// What [`enter`] set on this thread.
+enum Current {
+    /// Not inside a runtime.
+    Outside,
+    /// Inside a runtime built without time.
+    Disabled,
+    /// Inside a runtime with this driver.
+    Enabled(Arc<Driver>),
+}
+
+thread_local! {
+    static CURRENT: RefCell<Current> = const { RefCell::new(Current::Outside) };
+}
+
+const NO_TIMER: &str = "there is no timer: this thread is not inside a runtime; \
+     call this inside a runtime (from a task, `block_on` or a runtime `enter` guard)";
+
+const TIME_DISABLED: &str = "the timer is disabled: the runtime was built without \
+     `enable_time` or `enable_all`; call one of them on the runtime builder";
+
+/// Makes `driver` the current thread's timer driver until the guard is
+/// dropped; `None` marks a runtime built without time.
+///
+/// Guards restore the previous driver when dropped, so they nest; drop
+/// them in the reverse order of creation.
+pub fn enter(driver: Option<Arc<Driver>>) -> EnterGuard {
+    let new = match driver {
+        Some(driver) => Current::Enabled(driver),
+        None => Current::Disabled,
+    };
+    let previous = CURRENT.with(|current| current.replace(new));
+    EnterGuard {
+        previous: Some(previous),
+        _not_send: PhantomData,
+    }
+}
+
+/// Restores the thread's previous timer driver when dropped; see
+/// [`enter`].
+#[must_use = "the driver is entered only while the guard lives"]
+pub struct EnterGuard {
+    previous: Option<Current>,
+    /// The guard is tied to the thread whose thread-local it changed.
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            // Swap rather than assign: the replaced driver handle is
+            // dropped after the thread-local's borrow has ended.
+            let _entered = CURRENT.with(|current| current.replace(previous));
+        }
+    }
+}
+
+impl fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
+}
+
+/// Panics unless this thread has a timer driver, with a message saying
+/// what is missing.
+#[track_caller]
+pub(crate) fn assert_entered() {
+    if let Err(message) = lookup(|_| ()) {
+        panic!("{message}");
+    }
+}
+
+/// This thread's timer driver.
+///
+/// # Panics
+///
+/// As [`assert_entered`].
+#[track_caller]
+pub(crate) fn driver() -> Arc<Driver> {
+    match lookup(Arc::clone) {
+        Ok(driver) => driver,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// Applies `f` to this thread's driver, or says why there is none.
+fn lookup<R>(f: impl FnOnce(&Arc<Driver>) -> R) -> Result<R, &'static str> {
+    CURRENT
+        .try_with(|current| match &*current.borrow() {
+            Current::Enabled(driver) => Ok(f(driver)),
+            Current::Disabled => Err(TIME_DISABLED),
+            Current::Outside => Err(NO_TIMER),
+        })
+        // The thread is exiting and its thread-locals are gone.
+        .unwrap_or(Err(NO_TIMER))
+}

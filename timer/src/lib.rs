@@ -1,0 +1,114 @@
+//! `runtime-timer`: the timers of the `runtime` crate (re-exported as
+//! `runtime::time`).
+//!
+//! # For users
+//!
+//! The API and its semantics are tokio's:
+//!
+//! - [`sleep`], [`sleep_until`] → [`Sleep`]: a named future with
+//!   [`deadline`](Sleep::deadline), [`is_elapsed`](Sleep::is_elapsed) and
+//!   [`reset`](Sleep::reset). A deadline in the past completes on the
+//!   first poll; dropping a `Sleep` cancels its timer.
+//! - [`timeout`], [`timeout_at`] → [`Timeout`], which gives
+//!   `Err(`[`error::Elapsed`]`)` if the deadline passes first. The inner
+//!   future is polled first; a timer is armed only if it is pending.
+//! - [`interval`], [`interval_at`] → [`Interval`], with
+//!   [`MissedTickBehavior`] `Burst` (default), `Delay` or `Skip`.
+//!
+//! They must be created on a thread inside a runtime built with time
+//! enabled, or they panic saying so.
+//!
+//! # For the runtime
+//!
+//! This crate knows `Waker`s, never tasks. The runtime owns a [`Driver`]
+//! (`Arc<Driver>`), enters it on its threads with [`context::enter`], and
+//! drives it from its workers; there is no timer thread. A worker with
+//! nothing to run takes [`Driver::next_deadline`], parks until then (or
+//! until the driver's unpark waker is woken, which happens when a timer is
+//! armed earlier than that), then calls [`Driver::process`] with the time,
+//! which wakes the due timers' wakers after releasing the wheel's lock.
+//! [`Driver::shutdown`] fires every pending timer as "shut down" and makes
+//! any later use of a timer panic.
+//!
+//! # Design
+//!
+//! - `wheel/`: a hierarchical timing wheel, pure data: 6 levels of 64
+//!   slots, a bitmap per level, entries in a slab linked by index.
+//! - `entry.rs`: the state a timer shares with the driver, an
+//!   `AtomicWaker`-like protocol with a sticky "fired" bit.
+//! - `driver.rs`: the wheel behind one mutex, plus the unpark rule.
+//! - `sleep.rs`, `timeout.rs`, `interval.rs`: the futures, over one shared
+//!   `Timer` state that arms lazily and reuses its entry.
+//!
+//! Costs: a timer that completes on its first poll (a past deadline, a
+//! `timeout` whose future is ready) touches neither the wheel nor the
+//! allocator. The first wait of a timer allocates its entry once and takes
+//! the lock once; later polls refresh the waker with two uncontended
+//! atomic operations and no lock; a reset re-files the same entry;
+//! dropping a pending timer takes the lock once and unlinks it in O(1);
+//! dropping a fired one takes no lock.
+//!
+//! # Resolution
+//!
+//! One wheel tick is 2^13 ns = 8.192 µs ([`Driver::RESOLUTION`]).
+//! Deadlines are rounded *up* to a tick, so a timer never fires early, and
+//! [`Driver::next_deadline`] returns the exact start of the due tick, so a
+//! worker parks until then and no longer.
+//!
+//! Why this tick: the lateness of a timer is the rounding (half a tick on
+//! average: 4 µs here) plus the OS's lateness in waking a parked thread
+//! (Linux's default timer slack alone is 50 µs). tokio's 1 ms tick adds
+//! 0.5 ms on average to that, and rounds its park timeout to whole
+//! milliseconds (≈1.5 ms late on average); smol keeps exact deadlines in a
+//! `BTreeMap` and is about as late as the OS makes it (≈0.06 ms). At
+//! 8 µs we stay at smol's level while keeping a wheel's O(1) operations.
+//!
+//! What it costs: a finer tick means more levels to descend. With 6
+//! levels of 64 the wheel spans 2^36 ticks ≈ 6.5 days (later deadlines
+//! wait in the top level, re-filed once per rotation), and a 1 s timer
+//! starts on level 2, so it is moved down the wheel at most twice before
+//! it fires (tokio: once), each move an O(1) relink. [`next_deadline`]
+//! gives a timer's own tick, not its slot's start, whenever the slot holds
+//! at most 32 timers, so a lone timer does not wake a worker for each move.
+//! Timers that share a tick fire together: only timers less than 8 µs
+//! apart are coalesced into one wake-up (tokio: 1 ms).
+//!
+//! [`next_deadline`]: Driver::next_deadline
+#![warn(missing_docs)]
+
+pub mod context;
+mod driver;
+mod entry;
+pub mod error;
+mod interval;
+mod loom;
+mod sleep;
+mod timeout;
+mod wheel;
+
+pub use driver::Driver;
+pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use sleep::{sleep, sleep_until, Sleep};
+pub use std::time::{Duration, Instant};
+pub use timeout::{timeout, timeout_at, Timeout};
+
+/// What the loom models of the timer entry protocol need; not an API.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::entry::{Entry, Fired};
+    use crate::Driver;
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    /// Files `entry` in `driver` to fire at `deadline`, as a timer's first
+    /// wait does; `false` if the deadline was due already.
+    pub fn arm(driver: &Driver, entry: &Arc<Entry>, deadline: Instant) -> bool {
+        driver.arm(entry, deadline) == crate::driver::Armed::Pending
+    }
+
+    /// Takes `entry` out of `driver`'s wheel, as dropping a timer does.
+    pub fn cancel(driver: &Driver, entry: &Arc<Entry>) {
+        driver.cancel(entry);
+    }
+}

@@ -1,0 +1,246 @@
+//! [`Sleep`], and the [`Timer`] state that `Sleep`, `Timeout` and
+//! `Interval` share.
+
+use crate::context;
+use crate::driver::{Armed, Driver, Reset, SHUTDOWN_MESSAGE};
+use crate::entry::{Entry, Fired};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomPinned;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// Waits until `duration` has elapsed.
+///
+/// The returned [`Sleep`] does nothing until polled. A `duration` too large
+/// to add to now means "about 30 years".
+///
+/// # Panics
+///
+/// Outside a runtime, or in a runtime built without time (checked here,
+/// when the `Sleep` is created).
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(deadline_after(duration))
+}
+
+/// Waits until `deadline` is reached. A deadline in the past completes on
+/// the first poll, without touching the timer wheel.
+///
+/// # Panics
+///
+/// As [`sleep`].
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        timer: Timer::new(deadline),
+        _pinned: PhantomPinned,
+    }
+}
+
+/// The future returned by [`sleep`] and [`sleep_until`].
+///
+/// It is `!Unpin`: await it directly, or pin it (`std::pin::pin!`,
+/// `Box::pin`) to poll it by reference or [`reset`](Sleep::reset) it.
+/// Dropping it cancels the timer.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Sleep {
+    timer: Timer,
+    /// Reserved: lets a later version keep its timer entry inline.
+    _pinned: PhantomPinned,
+}
+
+impl Sleep {
+    /// The instant at which this sleep completes.
+    pub fn deadline(&self) -> Instant {
+        self.timer.deadline()
+    }
+
+    /// Whether this sleep has completed: it returned `Ready`, or its timer
+    /// fired and the next poll will.
+    pub fn is_elapsed(&self) -> bool {
+        self.timer.is_elapsed()
+    }
+
+    /// Changes the deadline, whether or not the sleep has completed; it
+    /// then completes at `deadline`, and a timer already waiting is moved
+    /// in place (no new allocation). A deadline in the past makes the next
+    /// poll complete.
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        self.timer_mut().reset(deadline);
+    }
+
+    fn timer_mut(self: Pin<&mut Self>) -> &mut Timer {
+        // SAFETY: `Sleep`'s pinning is not structural for `timer`: `Timer`
+        // is `Unpin` and nothing relies on its address; we never move a
+        // `Sleep` out of the pin either, we only hand out `&mut Timer`.
+        unsafe { &mut self.get_unchecked_mut().timer }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.timer_mut().poll_elapsed(cx)
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sleep")
+            .field("deadline", &self.timer.deadline)
+            .field("elapsed", &self.timer.is_elapsed())
+            .finish()
+    }
+}
+
+/// `now + duration`, or about 30 years from now if that overflows.
+#[track_caller]
+pub(crate) fn deadline_after(duration: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(duration).unwrap_or_else(|| far_future(now))
+}
+
+/// About 30 years after `from`: "never", for a timer.
+pub(crate) fn far_future(from: Instant) -> Instant {
+    from + Duration::from_secs(86_400 * 365 * 30)
+}
+
+/// One timer: a deadline, and an entry in the driver once it had to wait.
+///
+/// The entry is allocated the first time the timer waits (a timer that
+/// completes at once costs no allocation and no lock) and reused for every
+/// later deadline. `Timer` is `Unpin`.
+pub(crate) struct Timer {
+    deadline: Instant,
+    /// From the first time the timer had to wait; kept for reuse.
+    registration: Option<Registration>,
+    /// The entry was armed for the current deadline: it is in the wheel,
+    /// or has fired and we have not seen it yet.
+    armed: bool,
+    /// We returned `Ready` for the current deadline.
+    elapsed: bool,
+}
+
+struct Registration {
+    driver: Arc<Driver>,
+    entry: Arc<Entry>,
+}
+
+impl Timer {
+    /// A timer for `deadline`, not yet armed.
+    ///
+    /// # Panics
+    ///
+    /// If this thread has no timer driver.
+    #[track_caller]
+    pub(crate) fn new(deadline: Instant) -> Timer {
+        context::assert_entered();
+        Timer {
+            deadline,
+            registration: None,
+            armed: false,
+            elapsed: false,
+        }
+    }
+
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    pub(crate) fn is_elapsed(&self) -> bool {
+        match &self.registration {
+            Some(registration) if self.armed => registration.entry.is_fired(),
+            _ => self.elapsed,
+        }
+    }
+
+    /// `Ready` once the deadline is reached. The first poll that must wait
+    /// arms the timer; later ones only refresh the waker (no lock).
+    ///
+    /// # Panics
+    ///
+    /// If the driver has shut down, or (first wait only) this thread has no
+    /// timer driver.
+    pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.armed {
+            let entry = &self.registration.as_ref().expect("armed").entry;
+            return match entry.poll_fired(cx.waker()) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Fired::Deadline) => {
+                    // The entry is out of the wheel (entry.rs rule 4).
+                    self.armed = false;
+                    self.elapsed = true;
+                    Poll::Ready(())
+                }
+                Poll::Ready(Fired::Shutdown) => {
+                    self.armed = false;
+                    panic!("{SHUTDOWN_MESSAGE}");
+                }
+            };
+        }
+        if self.elapsed {
+            return Poll::Ready(());
+        }
+        if self.deadline <= Instant::now() {
+            self.elapsed = true;
+            return Poll::Ready(());
+        }
+        let registration = self.registration.get_or_insert_with(|| Registration {
+            driver: context::driver(),
+            entry: Arc::new(Entry::new()),
+        });
+        match registration.driver.arm(&registration.entry, self.deadline) {
+            Armed::Due => {
+                self.elapsed = true;
+                Poll::Ready(())
+            }
+            Armed::Pending => {
+                self.armed = true;
+                // Registers the waker (or finds that it fired already).
+                self.poll_elapsed(cx)
+            }
+        }
+    }
+
+    /// Moves the deadline. A timer waiting in the wheel is re-filed at
+    /// once; otherwise the timer is armed on its next poll.
+    pub(crate) fn reset(&mut self, deadline: Instant) {
+        self.deadline = deadline;
+        self.elapsed = false;
+        if !self.armed {
+            return;
+        }
+        let registration = self.registration.as_ref().expect("armed");
+        match registration.driver.reset(&registration.entry, deadline) {
+            // Still armed for the new deadline: in the wheel, or fired.
+            Reset::Moved | Reset::Fired => {}
+            // It fired for the old deadline: arm again on the next poll.
+            Reset::NotArmed => self.armed = false,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some(registration) = &self.registration {
+            // A fired entry is out of the wheel (entry.rs rule 4): no lock.
+            if self.armed && !registration.entry.is_fired() {
+                registration.driver.cancel(&registration.entry);
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Timer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timer")
+            .field("deadline", &self.deadline)
+            .field("armed", &self.armed)
+            .field("elapsed", &self.is_elapsed())
+            .finish()
+    }
+}

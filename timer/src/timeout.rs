@@ -1,0 +1,92 @@
+//! [`Timeout`]: a future with a deadline.
+
+use crate::error::Elapsed;
+use crate::sleep::{deadline_after, Timer};
+use std::fmt;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// Runs `future` with a time limit: `Ok` with its output if it completes
+/// within `duration`, `Err(Elapsed)` otherwise (the future is then dropped
+/// with the `Timeout`).
+///
+/// The future is polled first, and a timer is armed only if it is pending:
+/// a future that completes at once costs no lock and no allocation.
+///
+/// # Panics
+///
+/// Outside a runtime, or in a runtime built without time (checked here).
+#[track_caller]
+pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
+    timeout_at(deadline_after(duration), future)
+}
+
+/// Like [`timeout`], with a deadline instead of a duration.
+///
+/// # Panics
+///
+/// As [`timeout`].
+#[track_caller]
+pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
+    Timeout {
+        value: future.into_future(),
+        timer: Timer::new(deadline),
+    }
+}
+
+/// The future returned by [`timeout`] and [`timeout_at`].
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct Timeout<T> {
+    /// Structurally pinned: see `poll`.
+    value: T,
+    /// Not pinned: `Timer` is `Unpin`.
+    timer: Timer,
+}
+
+impl<T> Timeout<T> {
+    /// The inner future.
+    pub fn get_ref(&self) -> &T {
+        &self.value
+    }
+
+    /// The inner future, mutably.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.value
+    }
+
+    /// Gives the inner future back, cancelling the timer.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T: Future> Future for Timeout<T> {
+    type Output = Result<T::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: we never move out of `this`. `value` is pinned
+        // structurally: it is only reached through `Pin` here, `Timeout`
+        // has no `Drop` impl that could move it, `into_inner` and
+        // `get_mut` take `Timeout` by value or `&mut` (so only for an
+        // unpinned or `Unpin` one), and `Timeout` is `Unpin` only if `T`
+        // is (`Timer` is). `timer` is not pinned and used by `&mut`.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: see above: `value` stays pinned while `self` is.
+        let value = unsafe { Pin::new_unchecked(&mut this.value) };
+        if let Poll::Ready(output) = value.poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        this.timer.poll_elapsed(cx).map(|()| Err(Elapsed::new()))
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Timeout<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timeout")
+            .field("value", &self.value)
+            .field("deadline", &self.timer.deadline())
+            .finish()
+    }
+}
