@@ -176,8 +176,11 @@ impl Shared {
                     return v;
                 }
             }
+            // A batch of tasks between two looks at the main future, also
+            // when it was woken (a self-waking main future must not starve
+            // the tasks).
             let mut ran = 0;
-            while ran < event_interval && !waker.woken.load(Ordering::Relaxed) {
+            while ran < event_interval {
                 let Some(task) = cx.next_task(global_interval) else {
                     break;
                 };
@@ -200,7 +203,11 @@ impl Shared {
     pub(crate) fn shutdown(&self) {
         self.shutdown.store(true, Ordering::Release);
         self.owned.close_and_shutdown_all();
-        if let Some(mut core) = self.core.lock().take() {
+        // The core is absent if a `block_on` on another thread holds it;
+        // the queued tasks there are already cancelled and are dropped
+        // when that thread next pops them.
+        let core = self.core.lock().take();
+        if let Some(mut core) = core {
             core.local.clear();
             *self.core.lock() = Some(core);
         }
