@@ -23,6 +23,7 @@
 use crate::entry::{Entry, Fired};
 use crate::loom::{AtomicU64, Mutex, Ordering};
 use crate::wheel::{Wheel, MAX_TICK};
+use std::any::Any;
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -129,8 +130,11 @@ impl Driver {
     /// collects their wakers with the lock held, then wakes them after
     /// releasing it. Returns how many timers fired.
     ///
-    /// Cheap when nothing is due: one atomic load, no lock. If a waker
-    /// panics, the others are still woken, then the first panic resumes.
+    /// Cheap when nothing is due: one atomic load, no lock. Wakers are
+    /// collected 32 at a time, and the lock is released to wake
+    /// each batch, so a burst of timers does not hold the lock throughout.
+    /// If a waker panics, the others are still woken, then the first panic
+    /// resumes.
     pub fn process(&self, now: Instant) -> usize {
         let now = self.tick_floor(now);
         if now < self.next_tick.load(Ordering::Relaxed) {
@@ -138,21 +142,31 @@ impl Driver {
             // is handled by the unpark rule, as if we had come just before.
             return 0;
         }
-        let mut wakers = Vec::new();
+        let mut wakers = WakeList::new();
         let mut fired = 0;
         let mut inner = self.inner.lock();
         while let Some(entry) = inner.wheel.poll(now) {
             entry.set_key(None);
             fired += 1;
-            wakers.extend(entry.fire(Fired::Deadline));
+            if let Some(waker) = entry.fire(Fired::Deadline) {
+                wakers.push(waker);
+            }
             // Not the last reference: the owner holds one until it has
             // seen FIRED or cancelled (which needs this lock).
             drop(entry);
+            if wakers.is_full() {
+                // The wheel stays consistent meanwhile: entries found due
+                // wait on its pending list, where they can be cancelled.
+                drop(inner);
+                wakers.wake_all();
+                inner = self.inner.lock();
+            }
         }
         let next = inner.wheel.next_deadline().unwrap_or(u64::MAX);
         self.next_tick.store(next, Ordering::Relaxed);
         drop(inner);
-        wake_all(wakers);
+        wakers.wake_all();
+        wakers.resume_panic();
         fired
     }
 
@@ -176,7 +190,15 @@ impl Driver {
             .collect();
         self.next_tick.store(u64::MAX, Ordering::Relaxed);
         drop(inner);
-        wake_all(wakers);
+        let mut batch = WakeList::new();
+        for waker in wakers {
+            batch.push(waker);
+            if batch.is_full() {
+                batch.wake_all();
+            }
+        }
+        batch.wake_all();
+        batch.resume_panic();
     }
 
     /// Whether [`shutdown`](Self::shutdown) was called.
@@ -189,12 +211,13 @@ impl Driver {
         self.inner.lock().wheel.len()
     }
 
-    /// Files `entry`, which is out of the wheel, to fire at `deadline`.
+    /// Files `entry`, which is out of the wheel, to fire at `deadline`;
+    /// `now` is the caller's current time.
     ///
     /// # Panics
     ///
     /// After [`shutdown`](Self::shutdown).
-    pub(crate) fn arm(&self, entry: &Arc<Entry>, deadline: Instant) -> Armed {
+    pub(crate) fn arm(&self, entry: &Arc<Entry>, deadline: Instant, now: Instant) -> Armed {
         let tick = self.tick_ceil(deadline);
         let mut inner = self.inner.lock();
         if inner.shutdown {
@@ -202,6 +225,7 @@ impl Driver {
             panic!("{SHUTDOWN_MESSAGE}");
         }
         debug_assert!(entry.key().is_none(), "armed a timer entry twice");
+        self.catch_up(&mut inner, now);
         if tick <= inner.wheel.elapsed() {
             return Armed::Due;
         }
@@ -219,13 +243,21 @@ impl Driver {
         Armed::Pending
     }
 
-    /// Moves `entry` to `deadline` if it is still in the wheel.
-    pub(crate) fn reset(&self, entry: &Arc<Entry>, deadline: Instant) -> Reset {
-        let tick = self.tick_ceil(deadline);
+    /// Moves `entry` to `deadline` if it is still in the wheel; `now` is
+    /// the caller's current time. If `deadline` has passed, the entry
+    /// fires at once, without waiting for the wheel to reach it.
+    pub(crate) fn reset(&self, entry: &Arc<Entry>, deadline: Instant, now: Instant) -> Reset {
+        // Tick 0 is never after `elapsed`: the wheel hands the entry back.
+        let tick = if deadline <= now {
+            0
+        } else {
+            self.tick_ceil(deadline)
+        };
         let mut inner = self.inner.lock();
         let Some(key) = entry.key() else {
             return Reset::NotArmed;
         };
+        self.catch_up(&mut inner, now);
         match inner.wheel.reset(key, tick) {
             Ok(()) => {
                 let unpark = self.lower_next(&mut inner, tick);
@@ -239,7 +271,10 @@ impl Driver {
                 entry.set_key(None);
                 let waker = removed.fire(Fired::Deadline);
                 drop(inner);
-                wake_all(waker.into_iter().collect());
+                drop(removed);
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
                 Reset::Fired
             }
         }
@@ -252,6 +287,20 @@ impl Driver {
             entry.set_key(None);
             // Not the last reference: the caller holds one.
             drop(inner.wheel.remove(key));
+        }
+    }
+
+    /// Moves the wheel up to `now` if nothing can be due by then, so that
+    /// new entries are filed relative to the present (on the level their
+    /// distance calls for) even when `process` has been skipping the lock.
+    fn catch_up(&self, inner: &mut Inner, now: Instant) {
+        let now = self.tick_floor(now);
+        // `next_tick` is at or before every entry's tick: if `now` is
+        // before it, polling finds nothing due, it only cascades slots and
+        // advances `elapsed`.
+        if now > inner.wheel.elapsed() && now < self.next_tick.load(Ordering::Relaxed) {
+            let due = inner.wheel.poll(now);
+            debug_assert!(due.is_none(), "`next_tick` was after a due timer");
         }
     }
 
@@ -311,16 +360,52 @@ impl fmt::Debug for Driver {
     }
 }
 
-/// Wakes every waker, outside any lock. A panicking waker does not keep the
-/// others from being woken; the first panic resumes afterwards.
-fn wake_all(wakers: Vec<Waker>) {
-    let mut first_panic = None;
-    for waker in wakers {
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-            first_panic.get_or_insert(payload);
+/// How many wakers `process` collects before it unlocks to wake them.
+pub(crate) const WAKE_BATCH: usize = 32;
+
+/// A batch of wakers to wake once the lock is released, and the first
+/// panic any of them raised.
+struct WakeList {
+    wakers: [Option<Waker>; WAKE_BATCH],
+    len: usize,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+impl WakeList {
+    fn new() -> WakeList {
+        WakeList {
+            wakers: Default::default(),
+            len: 0,
+            panic: None,
         }
     }
-    if let Some(payload) = first_panic {
-        panic::resume_unwind(payload);
+
+    fn push(&mut self, waker: Waker) {
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+    }
+
+    fn is_full(&self) -> bool {
+        self.len == WAKE_BATCH
+    }
+
+    /// Wakes and empties the batch. A panicking waker does not keep the
+    /// others from being woken; the first panic is kept for
+    /// [`resume_panic`](Self::resume_panic).
+    fn wake_all(&mut self) {
+        for slot in &mut self.wakers[..self.len] {
+            let waker = slot.take().expect("a waker in each filled slot");
+            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                self.panic.get_or_insert(payload);
+            }
+        }
+        self.len = 0;
+    }
+
+    /// Resumes the first panic a waker raised, if any.
+    fn resume_panic(self) {
+        if let Some(payload) = self.panic {
+            panic::resume_unwind(payload);
+        }
     }
 }

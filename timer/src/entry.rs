@@ -193,31 +193,31 @@ impl Entry {
         // memory ordering: success is a Release, paired with the AcqRel
         // `fetch_or` in `fire`, which then sees the waker we wrote. Failure
         // is an Acquire of that same `fetch_or`'s value.
-        let result =
-            match self
-                .state
-                .compare_exchange(REGISTERING, 0, Ordering::Release, Ordering::Acquire)
-            {
-                Ok(_) => Poll::Pending,
-                Err(actual) => {
-                    // Rule 5: the driver fired meanwhile and left the rest to
-                    // us. The cell is still ours until the store below.
-                    debug_assert_eq!(
-                        actual & (REGISTERING | FIRING | FIRED),
-                        REGISTERING | FIRING | FIRED
-                    );
-                    let ours = self.waker.with_mut(|cell| {
-                        // SAFETY: REGISTERING is still set by us (rule 3).
-                        unsafe { (*cell).take() }
-                    });
-                    // memory ordering: Release, paired with the Acquire in `arm`:
-                    // our cell accesses happen-before the next registration.
-                    self.state
-                        .store(actual & !(REGISTERING | FIRING), Ordering::Release);
-                    drop(ours);
-                    Poll::Ready(Fired::from_state(actual))
-                }
-            };
+        let closed =
+            self.state
+                .compare_exchange(REGISTERING, 0, Ordering::Release, Ordering::Acquire);
+        let result = match closed {
+            Ok(_) => Poll::Pending,
+            Err(actual) => {
+                // Rule 5: the driver fired meanwhile and left the rest to
+                // us. The cell is still ours until the store below.
+                debug_assert_eq!(
+                    actual & (REGISTERING | FIRING | FIRED),
+                    REGISTERING | FIRING | FIRED
+                );
+                let ours = self.waker.with_mut(|cell| {
+                    // SAFETY: REGISTERING is still set by us (rule 3).
+                    unsafe { (*cell).take() }
+                });
+                // memory ordering: Release, paired with the Acquire in
+                // `arm`: our cell accesses happen-before the next
+                // registration.
+                self.state
+                    .store(actual & !(REGISTERING | FIRING), Ordering::Release);
+                drop(ours);
+                Poll::Ready(Fired::from_state(actual))
+            }
+        };
         // The replaced waker is dropped outside the protocol's critical
         // section: its drop is user code.
         drop(old);
@@ -245,8 +245,8 @@ impl Entry {
         }
         let waker = self.waker.with_mut(|cell| {
             // SAFETY: we set FIRING while REGISTERING was clear, so the cell
-            // is ours (rule 3): the owner's CAS from 0 fails until we clear
-            // FIRING, and `arm` needs the lock, which we hold.
+            // is ours (rule 3): the owner's CAS from 0 fails (FIRED is set),
+            // and `arm` needs the lock, which we hold.
             unsafe { (*cell).take() }
         });
         // memory ordering: Release, paired with the Acquire CAS in `arm` and

@@ -63,16 +63,17 @@ impl MissedTickBehavior {
     /// When the tick after a late one is due: `timeout` is the late tick's
     /// deadline, `now` when it was taken.
     fn next_timeout(self, timeout: Instant, now: Instant, period: Duration) -> Instant {
+        let after = |t: Instant| t.checked_add(period).unwrap_or_else(|| far_future(t));
         match self {
-            MissedTickBehavior::Burst => timeout + period,
-            MissedTickBehavior::Delay => now + period,
+            MissedTickBehavior::Burst => after(timeout),
+            MissedTickBehavior::Delay => after(now),
             MissedTickBehavior::Skip => {
                 let late = (now - timeout).as_nanos() % period.as_nanos();
                 // `late < period`, which is a `Duration`: it fits in u64 nanos
                 // unless the period is over 584 years.
                 let late = u64::try_from(late)
                     .expect("too much time has elapsed since the interval was supposed to tick");
-                now + period - Duration::from_nanos(late)
+                after(now) - Duration::from_nanos(late)
             }
         }
     }

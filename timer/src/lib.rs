@@ -5,14 +5,14 @@
 //!
 //! The API and its semantics are tokio's:
 //!
-//! - [`sleep`], [`sleep_until`] → [`Sleep`]: a named future with
+//! - [`sleep()`], [`sleep_until`] → [`Sleep`]: a named future with
 //!   [`deadline`](Sleep::deadline), [`is_elapsed`](Sleep::is_elapsed) and
 //!   [`reset`](Sleep::reset). A deadline in the past completes on the
 //!   first poll; dropping a `Sleep` cancels its timer.
-//! - [`timeout`], [`timeout_at`] → [`Timeout`], which gives
+//! - [`timeout()`], [`timeout_at`] → [`Timeout`], which gives
 //!   `Err(`[`error::Elapsed`]`)` if the deadline passes first. The inner
 //!   future is polled first; a timer is armed only if it is pending.
-//! - [`interval`], [`interval_at`] → [`Interval`], with
+//! - [`interval()`], [`interval_at`] → [`Interval`], with
 //!   [`MissedTickBehavior`] `Burst` (default), `Delay` or `Skip`.
 //!
 //! They must be created on a thread inside a runtime built with time
@@ -44,34 +44,44 @@
 //! `timeout` whose future is ready) touches neither the wheel nor the
 //! allocator. The first wait of a timer allocates its entry once and takes
 //! the lock once; later polls refresh the waker with two uncontended
-//! atomic operations and no lock; a reset re-files the same entry;
+//! compare-exchanges and no lock; a reset re-files the same entry in O(1);
 //! dropping a pending timer takes the lock once and unlinks it in O(1);
-//! dropping a fired one takes no lock.
+//! dropping a fired one takes no lock. `process` wakes outside the lock,
+//! 32 wakers at a time. Measured in release on the 2-core dev machine:
+//! `timeout(1s, ready(x))` 21 ns (the `Instant::now()` it needs), `sleep`
+//! armed then dropped 133 ns, re-poll of an armed `Sleep` 12 ns, reset
+//! 39 ns, firing 80 ns per timer in a burst of 100 000.
 //!
 //! # Resolution
 //!
 //! One wheel tick is 2^13 ns = 8.192 µs ([`Driver::RESOLUTION`]).
 //! Deadlines are rounded *up* to a tick, so a timer never fires early, and
-//! [`Driver::next_deadline`] returns the exact start of the due tick, so a
-//! worker parks until then and no longer.
+//! [`Driver::next_deadline`] returns the start of the earliest timer's own
+//! tick, so a worker parks exactly until then (see below for the one
+//! exception).
 //!
-//! Why this tick: the lateness of a timer is the rounding (half a tick on
+//! Why this tick: a timer's lateness is the rounding (half a tick on
 //! average: 4 µs here) plus the OS's lateness in waking a parked thread
-//! (Linux's default timer slack alone is 50 µs). tokio's 1 ms tick adds
-//! 0.5 ms on average to that, and rounds its park timeout to whole
-//! milliseconds (≈1.5 ms late on average); smol keeps exact deadlines in a
-//! `BTreeMap` and is about as late as the OS makes it (≈0.06 ms). At
-//! 8 µs we stay at smol's level while keeping a wheel's O(1) operations.
+//! (Linux's timer slack alone is 50 µs). tokio's 1 ms tick adds 0.5 ms on
+//! average to that, and its park is in whole milliseconds too (≈1.5 ms
+//! late on average); smol keeps exact deadlines in a `BTreeMap`
+//! and is as late as the OS makes it (≈0.06 ms). At 8 µs we are at smol's
+//! level and keep a wheel's O(1) operations. On the 2-core dev machine,
+//! where `thread::park_timeout` alone wakes ≈92 µs late, sleeps driven by
+//! a parked thread were late by (mean) ≈95–100 µs with this tick, the
+//! same with a 1 ns tick, ≈150–170 µs with a 131 µs tick and ≈620 µs with
+//! a 1 ms tick (`tests/driver.rs`, `lateness_is_small`, prints it).
 //!
 //! What it costs: a finer tick means more levels to descend. With 6
 //! levels of 64 the wheel spans 2^36 ticks ≈ 6.5 days (later deadlines
-//! wait in the top level, re-filed once per rotation), and a 1 s timer
-//! starts on level 2, so it is moved down the wheel at most twice before
-//! it fires (tokio: once), each move an O(1) relink. [`next_deadline`]
-//! gives a timer's own tick, not its slot's start, whenever the slot holds
-//! at most 32 timers, so a lone timer does not wake a worker for each move.
-//! Timers that share a tick fire together: only timers less than 8 µs
-//! apart are coalesced into one wake-up (tokio: 1 ms).
+//! wait in the top level and are re-filed once per rotation), and a 1 s
+//! timer starts on level 2, so it is moved down the wheel at most twice
+//! before it fires (tokio: once), each move an O(1) relink under the lock.
+//! [`next_deadline`] gives a timer's own tick, not its slot's start,
+//! whenever the slot holds at most 32 timers, so a lone timer does not
+//! wake a worker for each move. Only timers less than 8 µs apart share a
+//! wake-up (tokio coalesces 1 ms), so spread-out timers cost more worker
+//! wake-ups than on tokio; Linux's timer slack coalesces those anyway.
 //!
 //! [`next_deadline`]: Driver::next_deadline
 #![warn(missing_docs)]
@@ -104,7 +114,7 @@ pub mod __loom {
     /// Files `entry` in `driver` to fire at `deadline`, as a timer's first
     /// wait does; `false` if the deadline was due already.
     pub fn arm(driver: &Driver, entry: &Arc<Entry>, deadline: Instant) -> bool {
-        driver.arm(entry, deadline) == crate::driver::Armed::Pending
+        driver.arm(entry, deadline, Instant::now()) == crate::driver::Armed::Pending
     }
 
     /// Takes `entry` out of `driver`'s wheel, as dropping a timer does.

@@ -98,7 +98,6 @@ impl fmt::Debug for Sleep {
 }
 
 /// `now + duration`, or about 30 years from now if that overflows.
-#[track_caller]
 pub(crate) fn deadline_after(duration: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(duration).unwrap_or_else(|| far_future(now))
@@ -185,7 +184,8 @@ impl Timer {
         if self.elapsed {
             return Poll::Ready(());
         }
-        if self.deadline <= Instant::now() {
+        let now = Instant::now();
+        if self.deadline <= now {
             self.elapsed = true;
             return Poll::Ready(());
         }
@@ -193,7 +193,10 @@ impl Timer {
             driver: context::driver(),
             entry: Arc::new(Entry::new()),
         });
-        match registration.driver.arm(&registration.entry, self.deadline) {
+        match registration
+            .driver
+            .arm(&registration.entry, self.deadline, now)
+        {
             Armed::Due => {
                 self.elapsed = true;
                 Poll::Ready(())
@@ -207,7 +210,8 @@ impl Timer {
     }
 
     /// Moves the deadline. A timer waiting in the wheel is re-filed at
-    /// once; otherwise the timer is armed on its next poll.
+    /// once (or fires at once, waking its waker, if the deadline has
+    /// passed); otherwise the timer is armed on its next poll.
     pub(crate) fn reset(&mut self, deadline: Instant) {
         self.deadline = deadline;
         self.elapsed = false;
@@ -215,7 +219,11 @@ impl Timer {
             return;
         }
         let registration = self.registration.as_ref().expect("armed");
-        match registration.driver.reset(&registration.entry, deadline) {
+        let now = Instant::now();
+        match registration
+            .driver
+            .reset(&registration.entry, deadline, now)
+        {
             // Still armed for the new deadline: in the wheel, or fired.
             Reset::Moved | Reset::Fired => {}
             // It fired for the old deadline: arm again on the next poll.

@@ -4,6 +4,7 @@ mod common;
 
 use common::{block_on, manual_driver, poll_once, TestDriver};
 use runtime_timer::{context, sleep, sleep_until, Duration, Instant, Sleep};
+use std::future::Future;
 use std::pin::pin;
 use std::task::Poll;
 
@@ -93,7 +94,9 @@ fn reset_earlier() {
     block_on(async {
         let mut sleep = pin!(sleep(Duration::from_secs(60)));
         assert!(poll_once(sleep.as_mut()).is_pending());
-        sleep.as_mut().reset(Instant::now() + Duration::from_millis(10));
+        sleep
+            .as_mut()
+            .reset(Instant::now() + Duration::from_millis(10));
         sleep.await;
     });
     let took = start.elapsed();
@@ -117,16 +120,20 @@ fn reset_later() {
 }
 
 #[test]
-fn reset_into_the_past_completes() {
+fn reset_into_the_past_completes_and_wakes() {
     let (driver, _) = manual_driver();
     let _guard = context::enter(Some(driver.clone()));
     let mut sleep = Box::pin(sleep(Duration::from_secs(60)));
-    assert!(poll_once(sleep.as_mut()).is_pending());
-    // Let the wheel pass "now", then reset to a tick it has processed.
-    driver.process(Instant::now());
-    sleep.as_mut().reset(Instant::now() - Duration::from_secs(1));
+    let (woken, waker) = common::count_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(sleep.as_mut().poll(&mut cx).is_pending());
+    // No driver has processed anything: the reset itself fires the timer.
+    sleep
+        .as_mut()
+        .reset(Instant::now() - Duration::from_secs(1));
     assert_eq!(driver.pending(), 0);
     assert!(sleep.is_elapsed());
+    assert_eq!(woken.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_eq!(poll_once(sleep.as_mut()), Poll::Ready(()));
 }
 

@@ -95,8 +95,8 @@ impl Drop for TestDriver {
     }
 }
 
-/// A driver no thread drives: the test calls `process` itself.
-pub fn manual_driver() -> (Arc<Driver>, Arc<AtomicUsize>) {
+/// A waker that counts its wakes.
+pub fn count_waker() -> (Arc<AtomicUsize>, Waker) {
     struct Count(Arc<AtomicUsize>);
     impl Wake for Count {
         fn wake(self: Arc<Self>) {
@@ -104,7 +104,14 @@ pub fn manual_driver() -> (Arc<Driver>, Arc<AtomicUsize>) {
         }
     }
     let count = Arc::new(AtomicUsize::new(0));
-    (Driver::new(Waker::from(Arc::new(Count(count.clone())))), count)
+    (count.clone(), Waker::from(Arc::new(Count(count))))
+}
+
+/// A driver no thread drives: the test calls `process` itself. Also
+/// returns how often its unpark waker was woken.
+pub fn manual_driver() -> (Arc<Driver>, Arc<AtomicUsize>) {
+    let (count, unpark) = count_waker();
+    (Driver::new(unpark), count)
 }
 
 struct ThreadWaker(Thread);
