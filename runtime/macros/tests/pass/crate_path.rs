@@ -10,14 +10,10 @@ use reexport::rt;
 async fn main() {
     let v = rt::spawn(async { 7 }).await.unwrap();
     assert_eq!(v, 7);
-    current();
 }
 
-#[rt::main(flavor = "current_thread", crate = "crate::reexport::rt")]
-async fn current() {}
-
 #[rt::test(flavor = "multi_thread", worker_threads = 1, crate = "::runtime")]
-#[ignore = "only compiled, never run: trybuild does not build with --test"]
+#[ignore = "only compiled: trybuild does not build with --test"]
 async fn in_test() -> Result<(), String> {
     Ok(())
 }

@@ -1,4 +1,5 @@
-//! `main` returning a `Result`, with `?` and inference of the body's output.
+//! `main` returning a `Result`, with `?`, an early `return` and inference of
+//! the body's output.
 
 use std::num::ParseIntError;
 
@@ -10,13 +11,8 @@ async fn main() -> Result<(), ParseIntError> {
         return Ok(());
     }
     assert_eq!(v, [0, 1, 2]);
-    assert_eq!(helper(41), 42);
+    let task = runtime::spawn(async { "4".parse::<u32>() });
+    let four = task.await.unwrap()?;
+    assert_eq!(four, 4);
     Ok(())
-}
-
-/// Not `main`: may take parameters, which are moved into the body.
-#[runtime::main(flavor = "current_thread")]
-async fn helper(x: u32) -> u32 {
-    runtime::task::yield_now().await;
-    x + 1
 }
