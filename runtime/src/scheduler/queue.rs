@@ -13,6 +13,8 @@ use crate::task::Notified;
 pub(crate) enum Steal {
     Empty,
     Success(Notified),
+    // The loom stand-in never contends, so it never returns `Retry`.
+    #[cfg_attr(loom, allow(dead_code))]
     Retry,
 }
 
@@ -75,9 +77,10 @@ mod imp {
         pub(crate) fn push(&self, task: Notified) {
             self.0.push(task);
         }
-        /// Moves a batch into `dest`, returning one.
-        pub(crate) fn steal_batch_and_pop(&self, dest: &Local) -> Steal {
-            steal(self.0.steal_batch_and_pop(&dest.0))
+        /// Moves up to `limit` tasks into `dest`, returning one. (A steal
+        /// takes from one block of the injector, so at most ~63.)
+        pub(crate) fn steal_batch_and_pop(&self, dest: &Local, limit: usize) -> Steal {
+            steal(self.0.steal_batch_with_limit_and_pop(&dest.0, limit))
         }
         pub(crate) fn pop(&self) -> Steal {
             steal(self.0.steal())
@@ -144,7 +147,7 @@ mod imp {
         pub(crate) fn push(&self, task: Notified) {
             self.0.lock().push_back(task);
         }
-        pub(crate) fn steal_batch_and_pop(&self, dest: &Local) -> Steal {
+        pub(crate) fn steal_batch_and_pop(&self, dest: &Local, _limit: usize) -> Steal {
             steal_half(&self.0, dest)
         }
         pub(crate) fn pop(&self) -> Steal {
