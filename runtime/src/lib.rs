@@ -36,6 +36,9 @@
 //!   `loom.rs`, so the loom models check the shipped code.
 #![warn(missing_docs)]
 
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom;
 mod blocking;
 mod context;
 mod driver;

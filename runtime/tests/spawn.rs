@@ -139,7 +139,7 @@ fn task_ids_are_unique_and_visible_inside() {
 #[test]
 fn spawn_outside_a_runtime_panics_plainly() {
     let msg = panic_message(|| {
-        let _ = runtime::spawn(async {});
+        drop(runtime::spawn(async {}));
     });
     assert!(msg.contains("there is no runtime on this thread"), "{msg}");
     let msg = panic_message(|| {
@@ -189,4 +189,44 @@ fn runtime_new_and_enter() {
     let _guard = rt.enter();
     let h = runtime::spawn(async { 1 });
     assert_eq!(rt.block_on(h).unwrap(), 1);
+}
+
+#[test]
+fn a_waiting_block_on_takes_over_the_current_thread_core() {
+    let rt = Arc::new(runtime::Builder::new_current_thread().build().unwrap());
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let (in_tx, in_rx) = std::sync::mpsc::channel();
+    // Thread 1 drives the core until released.
+    let rt1 = rt.clone();
+    let first = std::thread::spawn(move || {
+        rt1.block_on(async move {
+            in_tx.send(()).unwrap();
+            while release_rx.try_recv().is_err() {
+                runtime::task::yield_now().await;
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        })
+    });
+    in_rx.recv().unwrap();
+    // Thread 2 waits on a task; its tasks must keep running after thread 1
+    // gives the core back.
+    let rt2 = rt.clone();
+    let second = std::thread::spawn(move || {
+        rt2.handle().block_on(async {
+            let mut total = 0;
+            for i in 0..100 {
+                total += runtime::spawn(async move {
+                    runtime::task::yield_now().await;
+                    i
+                })
+                .await
+                .unwrap();
+            }
+            total
+        })
+    });
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    release_tx.send(()).unwrap();
+    first.join().unwrap();
+    assert_eq!(second.join().unwrap(), 4950);
 }

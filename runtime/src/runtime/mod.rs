@@ -10,7 +10,6 @@ pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use rt::Runtime;
 
-pub(crate) use handle::park_on;
 pub(crate) use threads::ThreadSpawner;
 
 /// The scheduler knobs the workers read.

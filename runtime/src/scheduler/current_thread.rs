@@ -3,8 +3,8 @@
 //! unpark it.
 //!
 //! The *core* (the local queue) is held by at most one `block_on` at a
-//! time; a second `block_on` on another thread waits on its own future
-//! while the first drives the tasks. Shutdown: close the owned-task list and
+//! time; a `block_on` on another thread polls its own future while the
+//! first drives the tasks, and takes the core over when it is given back. Shutdown: close the owned-task list and
 //! cancel every task in it, then drop the queued `Notified`s.
 
 use crate::driver::Driver;
@@ -16,7 +16,7 @@ use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::AtomicBool as StdAtomicBool;
 use std::sync::Arc;
@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     /// Wakes the thread driving the core.
     unparker: Unparker,
     parker: Mutex<Option<Parker>>,
+    /// `block_on`s on other threads waiting for the core.
+    core_waiters: Mutex<Vec<Unparker>>,
     shutdown: AtomicBool,
     config: Config,
 }
@@ -88,6 +90,7 @@ impl Shared {
             }))),
             unparker: parker.unparker(),
             parker: Mutex::new(Some(parker)),
+            core_waiters: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
             config,
         })
@@ -106,23 +109,50 @@ impl Shared {
     }
 
     /// Runs `future` to completion on this thread, driving the tasks if no
-    /// other `block_on` does.
+    /// other `block_on` does; a waiting `block_on` takes the core over when
+    /// the driving one returns it.
     pub(crate) fn block_on<F: Future>(self: &Arc<Self>, future: F) -> F::Output {
-        let core = self.core.lock().take();
-        let parker = self.parker.lock().take();
-        match (core, parker) {
-            (Some(core), Some(parker)) => self.drive(core, parker, future),
-            (core, parker) => {
-                // Someone else drives: give back what we took and wait for
-                // our own future only.
-                if let Some(core) = core {
-                    *self.core.lock() = Some(core);
-                }
-                if let Some(parker) = parker {
-                    *self.parker.lock() = Some(parker);
-                }
-                crate::runtime::park_on(future)
+        let mut future = pin!(future);
+        loop {
+            if let Some((core, parker)) = self.take_core() {
+                return self.drive(core, parker, future.as_mut());
             }
+            if let Some(v) = self.wait_for_core(future.as_mut()) {
+                return v;
+            }
+        }
+    }
+
+    fn take_core(&self) -> Option<(Box<Core>, Parker)> {
+        let mut core = self.core.lock();
+        let mut parker = self.parker.lock();
+        // Both are taken together, and `Restore` gives both back.
+        if core.is_none() || parker.is_none() {
+            return None;
+        }
+        Some((core.take()?, parker.take()?))
+    }
+
+    /// Polls `future` on this thread while another thread drives the tasks.
+    /// Returns `None` once the core is free to take.
+    fn wait_for_core<F: Future>(&self, mut future: Pin<&mut F>) -> Option<F::Output> {
+        let parker = Parker::new();
+        let waker = Waker::from(Arc::new(BlockOnWaker {
+            woken: StdAtomicBool::new(false),
+            unparker: parker.unparker(),
+        }));
+        // Registered before the first look at the core, so a return of the
+        // core after that look unparks us.
+        self.core_waiters.lock().push(parker.unparker());
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+                return Some(v);
+            }
+            if self.core.lock().is_some() {
+                return None;
+            }
+            parker.park(None);
         }
     }
 
@@ -130,7 +160,7 @@ impl Shared {
         self: &Arc<Self>,
         core: Box<Core>,
         mut parker: Parker,
-        future: F,
+        mut future: Pin<&mut F>,
     ) -> F::Output {
         let cx = CoreContext {
             shared: self.clone(),
@@ -151,6 +181,9 @@ impl Shared {
                 let shared = &self.cx.shared;
                 *shared.parker.lock() = self.parker.take();
                 *shared.core.lock() = self.cx.core.borrow_mut().take();
+                for waiter in std::mem::take(&mut *shared.core_waiters.lock()) {
+                    waiter.unpark();
+                }
             }
         }
         let mut restore = Restore {
@@ -165,7 +198,6 @@ impl Shared {
         });
         let main_waker = Waker::from(waker.clone());
         let mut main_cx = Context::from_waker(&main_waker);
-        let mut future = pin!(future);
         let event_interval = self.config.event_interval;
         let global_interval = self.config.global_queue_interval;
         loop {

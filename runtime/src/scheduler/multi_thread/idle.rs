@@ -21,7 +21,7 @@ const UNPARK_SHIFT: usize = 16;
 const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
 
 #[derive(Debug)]
-pub(super) struct Idle {
+pub(crate) struct Idle {
     state: AtomicUsize,
     /// 1 while a parked worker times out to look for stranded LIFO tasks; a
     /// push to a LIFO slot wakes a sleeper only when it is 0 (`lifo.rs`).
@@ -80,7 +80,7 @@ impl Idle {
 
     /// A worker wants to steal. At most half of the workers search at
     /// once; the check is racy on purpose (a rare extra searcher is fine).
-    pub(super) fn transition_worker_to_searching(&self) -> bool {
+    pub(crate) fn transition_worker_to_searching(&self) -> bool {
         let state = self.state.load(Ordering::SeqCst);
         if 2 * searching(state) >= self.num_workers {
             return false;
@@ -91,7 +91,7 @@ impl Idle {
 
     /// A searching worker found work. Returns `true` if it was the last
     /// searcher: then it must wake another, since more work may be coming.
-    pub(super) fn transition_worker_from_searching(&self) -> bool {
+    pub(crate) fn transition_worker_from_searching(&self) -> bool {
         let prev = self.state.fetch_sub(1, Ordering::SeqCst);
         debug_assert!(searching(prev) > 0);
         searching(prev) == 1
@@ -124,12 +124,12 @@ impl Idle {
     }
 
     /// Whether any worker is unparked (running or searching).
-    pub(super) fn any_unparked(&self) -> bool {
+    pub(crate) fn any_unparked(&self) -> bool {
         unparked(self.state.load(Ordering::SeqCst)) > 0
     }
 
     /// Becomes the one watcher of the LIFO slots, if there is none.
-    pub(super) fn try_start_watching(&self) -> bool {
+    pub(crate) fn try_start_watching(&self) -> bool {
         // SeqCst: ordered with the owners' loads in `someone_watching`.
         self.watching
             .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)

@@ -41,8 +41,8 @@ pub(crate) use worker::Launch;
 pub(crate) struct Shared {
     remotes: Box<[CachePadded<Remote>]>,
     inject: Inject,
-    idle: Idle,
-    owned: OwnedTasks,
+    pub(crate) idle: Idle,
+    pub(crate) owned: OwnedTasks,
     shutdown: AtomicBool,
     config: Config,
 }
@@ -69,7 +69,7 @@ impl Shared {
         join
     }
 
-    fn push_remote(&self, task: Notified) {
+    pub(crate) fn push_remote(&self, task: Notified) {
         self.inject.push(task);
         self.notify_parked();
     }

@@ -1,0 +1,374 @@
+//! What the loom models in `loom-tests` need of the runtime's internals.
+//! Compiled only under `cfg(loom)`; not a public API.
+//!
+//! Everything here is a thin handle on the shipped code, which reaches its
+//! atomics, locks and cells through `loom.rs`: the models drive the real
+//! task cell and state machine, owned-task list, parker, idle counters,
+//! queues (the loom stand-in of `scheduler/queue.rs`) and worker loop.
+//! Nothing here re-implements a protocol.
+//!
+//! - [`TestQueue`]: a scheduler with no threads of its own (a FIFO of
+//!   `Notified` tasks plus an [`OwnedTasks`] list); model threads call
+//!   [`TestQueue::run_one`]. Each task gets a [`CellProbe`] that counts how
+//!   often its cell is freed.
+//! - [`Parker`]/[`Unparker`]: `scheduler/park.rs`.
+//! - [`MultiThread`]: the work-stealing scheduler's shared state and its
+//!   real workers, for model threads to run.
+
+use crate::loom::{Arc, AtomicUsize, Mutex, Ordering};
+use crate::runtime::Config;
+use crate::scheduler::{multi_thread, park};
+use crate::task::{self, Header, Id, Notified, OwnedTasks, Schedule, Task};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::ptr::NonNull;
+use std::time::Duration;
+
+pub use crate::task::{AbortHandle, JoinError, JoinHandle};
+
+/// A scheduler without threads: woken tasks wait in one FIFO until a model
+/// thread calls [`TestQueue::run_one`]. Clones share the queue.
+///
+/// It checks rule "NOTIFIED is set exactly while a `Notified` exists" of
+/// `task/mod.rs` from outside: submitting a task that is already queued
+/// panics.
+#[derive(Clone)]
+pub struct TestQueue {
+    shared: Arc<QueueShared>,
+}
+
+struct QueueShared {
+    queue: Mutex<VecDeque<Queued>>,
+    owned: OwnedTasks,
+}
+
+/// A queued `Notified`, kept as its pointer so that a second submission of
+/// the same task can be recognised. Owns the `Notified`'s ref.
+struct Queued(NonNull<Header>);
+
+// SAFETY: a `Queued` is a `Notified` (which is `Send`) in pointer form.
+unsafe impl Send for Queued {}
+
+impl Queued {
+    fn new(task: Notified) -> Queued {
+        Queued(task.into_raw().header_ptr())
+    }
+
+    fn into_notified(self) -> Notified {
+        let ptr = self.0;
+        std::mem::forget(self);
+        // SAFETY: `ptr` came from `Notified::into_raw` in `new`, and
+        // forgetting `self` gives up the only other claim on it.
+        unsafe { Notified::from_raw(ptr) }
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        // SAFETY: as in `into_notified`; `self` is being dropped, so the
+        // `Notified` is rebuilt exactly once.
+        drop(unsafe { Notified::from_raw(self.0) });
+    }
+}
+
+impl QueueShared {
+    fn push(&self, task: Notified) {
+        let task = Queued::new(task);
+        let mut queue = self.queue.lock();
+        assert!(
+            !queue.iter().any(|q| q.0 == task.0),
+            "a task was submitted while already queued (two `Notified`s)"
+        );
+        queue.push_back(task);
+    }
+}
+
+/// The scheduler handle stored in each task's cell. It is dropped when the
+/// cell is freed, which is what [`CellProbe`] counts.
+struct TaskScheduler {
+    shared: Arc<QueueShared>,
+    frees: Arc<AtomicUsize>,
+}
+
+impl Schedule for TaskScheduler {
+    fn schedule(&self, task: Notified) {
+        self.shared.push(task);
+    }
+
+    fn release(&self, task: NonNull<Header>) -> Option<Task> {
+        self.shared.owned.remove(task)
+    }
+}
+
+impl Drop for TaskScheduler {
+    fn drop(&mut self) {
+        let prev = self.frees.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(prev, 0, "a task cell was freed twice");
+    }
+}
+
+/// How often one task's cell has been freed (0 while it lives, then 1).
+#[derive(Clone, Debug)]
+pub struct CellProbe(Arc<AtomicUsize>);
+
+impl CellProbe {
+    /// The number of times the cell was freed.
+    pub fn frees(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Panics if the cell was already freed: call it before touching the
+    /// task through a handle or waker that should keep it alive.
+    #[track_caller]
+    pub fn assert_live(&self) {
+        assert_eq!(self.frees(), 0, "a task was used after its cell was freed");
+    }
+}
+
+impl TestQueue {
+    /// An empty queue with an open owned-task list.
+    pub fn new() -> TestQueue {
+        TestQueue {
+            shared: Arc::new(QueueShared {
+                queue: Mutex::new(VecDeque::new()),
+                owned: OwnedTasks::new(1),
+            }),
+        }
+    }
+
+    /// Spawns `future`: binds it to the owned-task list and queues it.
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_probed(future).0
+    }
+
+    /// As [`TestQueue::spawn`], with a probe on the task's cell.
+    pub fn spawn_probed<F>(&self, future: F) -> (JoinHandle<F::Output>, CellProbe)
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let frees = Arc::new(AtomicUsize::new(0));
+        let scheduler = TaskScheduler {
+            shared: self.shared.clone(),
+            frees: frees.clone(),
+        };
+        let (task, notified, join) = task::new_task(future, scheduler, Id::next());
+        if let Some(notified) = self.shared.owned.bind(task, notified) {
+            self.shared.push(notified);
+        }
+        (join, CellProbe(frees))
+    }
+
+    /// Runs the task at the front of the queue (`Notified::run`: poll, or
+    /// cancel if aborted). Returns `false` if the queue was empty.
+    pub fn run_one(&self) -> bool {
+        let next = self.shared.queue.lock().pop_front();
+        match next {
+            Some(task) => {
+                task.into_notified().run();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs tasks until the queue is empty; returns how many ran.
+    pub fn run_all(&self) -> usize {
+        let mut n = 0;
+        while self.run_one() {
+            n += 1;
+        }
+        n
+    }
+
+    /// Shuts down as the schedulers do: closes the owned-task list and
+    /// cancels every task in it, then drops whatever is still queued. May
+    /// be called again, e.g. after racing wakers queued more.
+    pub fn shutdown(&self) {
+        self.shared.owned.close_and_shutdown_all();
+        let left: Vec<Queued> = self.shared.queue.lock().drain(..).collect();
+        drop(left);
+    }
+}
+
+impl Default for TestQueue {
+    fn default() -> TestQueue {
+        TestQueue::new()
+    }
+}
+
+impl fmt::Debug for TestQueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestQueue")
+            .field("queued", &self.shared.queue.lock().len())
+            .finish()
+    }
+}
+
+/// The owner's half of `scheduler/park.rs`.
+#[derive(Debug)]
+pub struct Parker(park::Parker);
+
+/// The other threads' half of `scheduler/park.rs`.
+#[derive(Clone, Debug)]
+pub struct Unparker(park::Unparker);
+
+impl Parker {
+    /// A parker with no pending notification.
+    pub fn new() -> Parker {
+        Parker(park::Parker::new())
+    }
+
+    /// A handle that wakes this parker.
+    pub fn unparker(&self) -> Unparker {
+        Unparker(self.0.unparker())
+    }
+
+    /// `Parker::park(None)`: blocks until unparked.
+    pub fn park(&self) {
+        self.0.park(None);
+    }
+
+    /// `Parker::park(Some(timeout))` (loom has no clock: it times out at
+    /// once unless a notification is pending).
+    pub fn park_timeout(&self, timeout: Duration) {
+        self.0.park(Some(timeout));
+    }
+}
+
+impl Default for Parker {
+    fn default() -> Parker {
+        Parker::new()
+    }
+}
+
+impl Unparker {
+    /// `Unparker::unpark`.
+    pub fn unpark(&self) {
+        self.0.unpark();
+    }
+}
+
+/// The work-stealing scheduler (`scheduler/multi_thread`), built by its
+/// real `Launch::new`, with its real workers for model threads to run.
+///
+/// Two adaptations to loom, both outside the code under test:
+///
+/// - The LIFO slot is disabled and the model holds the LIFO *watcher*
+///   role (`Idle::try_start_watching`) for good. loom has no clock, so a
+///   watcher's timed park returns at once and its worker would spin for as
+///   long as another worker is unparked, which loom cannot explore. With
+///   the slot disabled the watcher has nothing to do.
+/// - [`MultiThread::spawn`] is `Shared::spawn` for a caller outside the
+///   workers (it always goes to the injector). `Shared::spawn` itself asks
+///   a `std` thread-local whether the caller is a worker, and loom runs all
+///   model threads on one OS thread, so the answer would be wrong.
+pub struct MultiThread {
+    shared: std::sync::Arc<multi_thread::Shared>,
+    workers: Vec<Worker>,
+}
+
+/// One worker of a [`MultiThread`], to run on a model thread.
+pub struct Worker(Box<dyn FnOnce() + Send>);
+
+impl Worker {
+    /// The real `Worker::run`: runs until the scheduler shuts down.
+    pub fn run(self) {
+        (self.0)();
+    }
+}
+
+impl fmt::Debug for Worker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker").finish_non_exhaustive()
+    }
+}
+
+impl MultiThread {
+    /// A scheduler with `workers` workers (1 or 2; see
+    /// [`MultiThread::no_searchers`]), not yet running.
+    pub fn new(workers: usize) -> MultiThread {
+        assert!(
+            (1..=2).contains(&workers),
+            "the models use one or two workers"
+        );
+        let config = Config {
+            worker_threads: workers,
+            global_queue_interval: 61,
+            event_interval: 61,
+            disable_lifo_slot: true,
+        };
+        let (shared, launch) = multi_thread::Launch::new(config);
+        // See the type's doc: the model keeps the watcher role.
+        assert!(shared.idle.try_start_watching());
+        let workers = launch
+            .into_workers()
+            .into_iter()
+            .map(|w| Worker(Box::new(move || w.run())))
+            .collect();
+        MultiThread { shared, workers }
+    }
+
+    /// The workers, to be run by model threads (once).
+    pub fn take_workers(&mut self) -> Vec<Worker> {
+        std::mem::take(&mut self.workers)
+    }
+
+    /// Spawns from outside the workers: the real `OwnedTasks::bind`, then
+    /// the real `Shared::push_remote` (injector, then `notify_parked`).
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = task::new_task(future, self.shared.clone(), Id::next());
+        if let Some(notified) = self.shared.owned.bind(task, notified) {
+            self.shared.push_remote(notified);
+        }
+        join
+    }
+
+    /// Whether every worker sleeps (`Idle`'s unparked count is zero).
+    pub fn all_parked(&self) -> bool {
+        !self.shared.idle.any_unparked()
+    }
+
+    /// Whether `Idle`'s searching count is zero. Only meaningful while no
+    /// worker changes it (e.g. all parked). It asks the real transition:
+    /// with at most two workers, `transition_worker_to_searching` succeeds
+    /// exactly when nobody searches; the search is then ended again.
+    pub fn no_searchers(&self) -> bool {
+        let idle = &self.shared.idle;
+        if idle.transition_worker_to_searching() {
+            let _ = idle.transition_worker_from_searching();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Shutdown steps 1 and 2 (`Shared::begin_shutdown`); join the worker
+    /// threads, then call [`MultiThread::drain_inject`].
+    pub fn begin_shutdown(&self) {
+        self.shared.begin_shutdown();
+    }
+
+    /// Shutdown step 4 (`Shared::drain_inject`).
+    pub fn drain_inject(&self) {
+        self.shared.drain_inject();
+    }
+}
+
+impl fmt::Debug for MultiThread {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MultiThread")
+            .field("shared", &self.shared)
+            .field("workers", &self.workers.len())
+            .finish()
+    }
+}
