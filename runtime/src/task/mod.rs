@@ -54,6 +54,7 @@ mod join_set;
 mod list;
 mod raw;
 mod state;
+mod task_group;
 mod waker;
 mod yield_now;
 
@@ -62,6 +63,7 @@ pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use task_group::TaskGroup;
 pub use yield_now::yield_now;
 
 pub(crate) use list::OwnedTasks;
