@@ -42,14 +42,21 @@ pub(crate) fn try_current() -> Result<Handle, TryCurrentError> {
 
 /// Makes `handle` current until the guard drops (the previous one is
 /// restored, so guards nest).
+/// The runtime's drivers (its timer) become the thread's too.
 pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
+    let drivers = handle.inner.driver.enter();
     let prev = HANDLE.with(|h| h.borrow_mut().replace(handle.clone()));
-    SetCurrentGuard { prev }
+    SetCurrentGuard {
+        prev,
+        _drivers: drivers,
+    }
 }
 
 #[derive(Debug)]
 pub(crate) struct SetCurrentGuard {
     prev: Option<Handle>,
+    /// Dropped after `drop` below restored the handle.
+    _drivers: crate::driver::EnterGuard,
 }
 
 impl Drop for SetCurrentGuard {

@@ -46,6 +46,7 @@ mod loom;
 pub mod runtime;
 mod scheduler;
 pub mod task;
+pub mod time;
 
 pub use crate::runtime::{Builder, Runtime};
 pub use task::JoinHandle;

@@ -3,6 +3,7 @@
 use super::threads::{Hook, ThreadSpawner};
 use super::{Config, Handle, Runtime};
 use crate::blocking::BlockingPool;
+use crate::driver::Driver;
 use crate::scheduler::{current_thread, multi_thread, Scheduler};
 use std::fmt;
 use std::io;
@@ -201,6 +202,7 @@ impl Builder {
             self.thread_keep_alive,
             self.spawner(),
         );
+        let driver = Driver::new(self.enable_time);
         match self.kind {
             Kind::CurrentThread => {
                 let config = Config {
@@ -209,8 +211,8 @@ impl Builder {
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                 };
-                let shared = current_thread::Shared::new(config);
-                let handle = Handle::new(Scheduler::CurrentThread(shared), blocking);
+                let shared = current_thread::Shared::new(config, driver.clone());
+                let handle = Handle::new(Scheduler::CurrentThread(shared), blocking, driver);
                 Ok(Runtime::from_parts(handle, Vec::new()))
             }
             Kind::MultiThread => {
@@ -221,8 +223,8 @@ impl Builder {
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                 };
-                let (shared, launch) = multi_thread::Launch::new(config);
-                let handle = Handle::new(Scheduler::MultiThread(shared), blocking);
+                let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
+                let handle = Handle::new(Scheduler::MultiThread(shared), blocking, driver);
                 let spawner = self.spawner();
                 let mut threads = Vec::with_capacity(workers);
                 for worker in launch.into_workers() {

@@ -1,6 +1,7 @@
 //! `Handle`: a cheap, cloneable reference to a runtime.
 
 use crate::blocking::BlockingPool;
+use crate::driver::Driver;
 use crate::scheduler::park::Parker;
 use crate::scheduler::Scheduler;
 use crate::task::JoinHandle;
@@ -19,14 +20,16 @@ pub struct Handle {
 pub(crate) struct Inner {
     pub(crate) scheduler: Scheduler,
     pub(crate) blocking: BlockingPool,
+    pub(crate) driver: Driver,
 }
 
 impl Handle {
-    pub(crate) fn new(scheduler: Scheduler, blocking: BlockingPool) -> Handle {
+    pub(crate) fn new(scheduler: Scheduler, blocking: BlockingPool, driver: Driver) -> Handle {
         Handle {
             inner: Arc::new(Inner {
                 scheduler,
                 blocking,
+                driver,
             }),
         }
     }
@@ -176,3 +179,7 @@ impl fmt::Display for TryCurrentError {
 }
 
 impl std::error::Error for TryCurrentError {}
+
+// See the same impls on `Runtime`.
+impl std::panic::UnwindSafe for Handle {}
+impl std::panic::RefUnwindSafe for Handle {}

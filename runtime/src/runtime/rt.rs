@@ -108,6 +108,8 @@ impl Runtime {
             }
             Scheduler::CurrentThread(shared) => shared.shutdown(),
         }
+        // The tasks are gone; timers still held elsewhere fire as shut down.
+        self.handle.inner.driver.shutdown();
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         self.handle.inner.blocking.shutdown(left);
     }
@@ -150,3 +152,9 @@ impl fmt::Debug for Runtime {
             .finish_non_exhaustive()
     }
 }
+
+// A panic caught around a use of the runtime leaves it consistent: task
+// panics are caught in the harness and the locks do not poison. tokio's
+// `Runtime` is unwind-safe too.
+impl std::panic::UnwindSafe for Runtime {}
+impl std::panic::RefUnwindSafe for Runtime {}

@@ -35,6 +35,8 @@ pub(crate) struct Shared {
     core_waiters: Mutex<Vec<Unparker>>,
     shutdown: AtomicBool,
     config: Config,
+    /// The timer (and, with IO, the reactor): see `driver.rs`.
+    pub(crate) driver: Driver,
 }
 
 /// What the driving thread owns.
@@ -79,8 +81,10 @@ impl Wake for BlockOnWaker {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config) -> Arc<Shared> {
+    pub(crate) fn new(config: Config, driver: Driver) -> Arc<Shared> {
         let parker = Parker::new();
+        // The thread driving the core is the only one that holds the driver.
+        driver.set_unparkers(vec![parker.unparker()]);
         Arc::new(Shared {
             inject: Inject::new(),
             owned: OwnedTasks::new(1),
@@ -93,6 +97,7 @@ impl Shared {
             core_waiters: Mutex::new(Vec::new()),
             shutdown: AtomicBool::new(false),
             config,
+            driver,
         })
     }
 
@@ -219,10 +224,14 @@ impl Shared {
                 task.run();
                 ran += 1;
             }
-            if ran == 0 && !waker.woken.load(Ordering::Acquire) {
+            if ran > 0 || waker.woken.load(Ordering::Acquire) {
+                // Busy (tasks ran or the main future wants a poll): fire
+                // due timers between batches, as parking would have.
+                self.driver.maintain();
+            } else {
                 // A remote push or wake after our last look has unparked
                 // the parker, so this returns at once (park.rs).
-                Driver::park(&mut parker, None);
+                self.driver.park(0, &mut parker, None);
             }
         }
     }

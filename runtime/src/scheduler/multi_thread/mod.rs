@@ -24,6 +24,7 @@ mod idle;
 mod lifo;
 mod worker;
 
+use crate::driver::Driver;
 use crate::loom::{AtomicBool, Ordering};
 use crate::runtime::Config;
 use crate::scheduler::park::Unparker;
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub(crate) owned: OwnedTasks,
     shutdown: AtomicBool,
     config: Config,
+    /// The timer (and, with IO, the reactor): see `driver.rs`.
+    pub(crate) driver: Driver,
 }
 
 /// What the other threads may touch of one worker.

@@ -2,7 +2,6 @@
 
 use super::lifo::{self, Seen};
 use super::{Remote, Shared};
-use crate::driver::Driver;
 use crate::scheduler::park::Parker;
 use crate::scheduler::queue::{Local, Steal};
 use crate::task::Notified;
@@ -85,7 +84,10 @@ pub(crate) struct Worker {
 
 impl Launch {
     /// Builds the shared state and the workers (not yet running).
-    pub(crate) fn new(config: crate::runtime::Config) -> (Arc<Shared>, Launch) {
+    pub(crate) fn new(
+        config: crate::runtime::Config,
+        driver: crate::driver::Driver,
+    ) -> (Arc<Shared>, Launch) {
         let n = config.worker_threads;
         let mut parts = Vec::with_capacity(n);
         let mut remotes = Vec::with_capacity(n);
@@ -99,6 +101,7 @@ impl Launch {
             }));
             parts.push((local, parker));
         }
+        driver.set_unparkers(remotes.iter().map(|r| r.unparker.clone()).collect());
         let shared = Arc::new(Shared {
             remotes: remotes.into_boxed_slice(),
             inject: crate::scheduler::queue::Inject::new(),
@@ -106,6 +109,7 @@ impl Launch {
             owned: crate::task::OwnedTasks::new(n),
             shutdown: crate::loom::AtomicBool::new(false),
             config,
+            driver,
         });
         let workers = parts
             .into_iter()
@@ -149,8 +153,12 @@ impl Worker {
         let event_interval = self.cx.shared.config.event_interval;
         loop {
             self.tick = self.tick.wrapping_add(1);
-            if self.tick.is_multiple_of(event_interval) && self.cx.shared.is_shutdown() {
-                break;
+            if self.tick.is_multiple_of(event_interval) {
+                if self.cx.shared.is_shutdown() {
+                    break;
+                }
+                // A busy worker never parks: fire due timers now and then.
+                self.cx.shared.driver.maintain();
             }
             if let Some(task) = self.next_task().or_else(|| self.steal_work()) {
                 self.run_task(task);
@@ -292,7 +300,7 @@ impl Worker {
         let watching = self.try_watch();
         let timeout = watching.then_some(lifo::STEAL_AFTER);
         if !shared.is_shutdown() {
-            Driver::park(&mut self.parker, timeout);
+            shared.driver.park(self.cx.index, &mut self.parker, timeout);
         }
         let stolen = if watching {
             shared.idle.stop_watching();
