@@ -8,6 +8,9 @@
 //! and the join waker. The state word (`state.rs`) holds the flags and a
 //! reference count.
 //!
+//! A `LocalSet`'s tasks (`local.rs`) use the same cell for `!Send` futures;
+//! the thread invariant that makes that sound is written there.
+//!
 //! # References
 //!
 //! Each of these owns one ref; whoever drops the last frees the cell:
@@ -52,6 +55,7 @@ mod id;
 mod join;
 mod join_set;
 mod list;
+mod local;
 mod raw;
 mod state;
 mod task_group;
@@ -63,6 +67,7 @@ pub use error::JoinError;
 pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
+pub use local::{spawn_local, LocalEnterGuard, LocalSet};
 pub use task_group::TaskGroup;
 pub use yield_now::yield_now;
 
@@ -117,7 +122,8 @@ pub(crate) struct Task(RawTask);
 pub(crate) struct Notified(Task);
 
 // SAFETY: a `Task` is a counted pointer to a cell whose future and output
-// are `Send` (required by `new_task`), and the cell's shared fields are only
+// are `Send` (required by `new_task`) or are only ever touched on one thread
+// (the contract of `new_local_task`), and the cell's shared fields are only
 // reached through the atomic state protocol above.
 unsafe impl Send for Task {}
 // SAFETY: as for `Send`; `&Task` only reads the header.
@@ -200,6 +206,30 @@ pub(crate) fn new_task<F, S>(
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
+    S: Schedule,
+{
+    let raw = RawTask::new(future, scheduler, id);
+    (Task(raw), Notified(Task(raw)), JoinHandle::new(raw))
+}
+
+/// Allocates a task whose future or output need not be `Send` (a
+/// `LocalSet`'s task): as [`new_task`], without the `Send` bounds.
+///
+/// # Safety
+/// The caller must make sure the future is only polled and dropped on the
+/// thread that calls this: every `Notified` of the task must be run, and
+/// the returned `Task` shut down or dropped, on this thread only (wakers
+/// may still move a `Notified` through other threads, as long as they do
+/// not run it). The output is then written on this thread; the returned
+/// `JoinHandle<F::Output>` is `Send` only if the output is.
+pub(crate) unsafe fn new_local_task<F, S>(
+    future: F,
+    scheduler: S,
+    id: Id,
+) -> (Task, Notified, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     let raw = RawTask::new(future, scheduler, id);

@@ -69,8 +69,8 @@ pub(super) struct Vtable {
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
+    F::Output: 'static,
     S: Schedule,
 {
     // A constant promoted to a `'static`: one vtable per (F, S) pair.
@@ -94,10 +94,14 @@ pub(crate) struct RawTask {
 impl RawTask {
     /// Allocates a cell in the initial state (three refs: the owned-task
     /// list's, the first `Notified`'s and the `JoinHandle`'s).
+    ///
+    /// No `Send` bound here: `new_task` requires it, and `new_local_task`
+    /// (`!Send` futures) makes its caller promise the thread discipline
+    /// instead (`task/mod.rs`).
     pub(super) fn new<F, S>(future: F, scheduler: S, id: Id) -> RawTask
     where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
+        F: Future + 'static,
+        F::Output: 'static,
         S: Schedule,
     {
         let cell = Box::new(Cell {
