@@ -45,6 +45,7 @@ mod driver;
 mod loom;
 pub mod runtime;
 mod scheduler;
+pub mod sync;
 pub mod task;
 pub mod time;
 
