@@ -2,7 +2,7 @@
 //!
 //! Each step prints what happened, so the output reads as a transcript.
 
-use runtime::task::{self, JoinSet};
+use runtime::task::{self, JoinSet, TaskGroup};
 use std::time::{Duration, Instant};
 
 #[runtime::main(worker_threads = 2)]
@@ -79,6 +79,26 @@ async fn main() {
     println!(
         "6. spawn_blocking summed 1..=1e6 to {sum} on another thread: {}",
         thread != worker
+    );
+
+    // 7. A TaskGroup, as asyncio.TaskGroup: the values in spawn order, or
+    //    the first error, with the other tasks of the group cancelled.
+    let mut group = TaskGroup::new();
+    for n in [3u64, 1, 2] {
+        group.spawn(async move { Ok::<_, String>(n * n) });
+    }
+    println!(
+        "7. TaskGroup, squares in spawn order: {:?}",
+        group.join().await
+    );
+    let mut group = TaskGroup::new();
+    for _ in 0..3 {
+        group.spawn(std::future::pending()); // would never finish...
+    }
+    group.spawn(async { Err::<u64, _>("fetch failed".to_string()) });
+    println!(
+        "   one task failed, so its 3 siblings were cancelled: {:?}",
+        group.join().await
     );
 
     println!("\nall done");
