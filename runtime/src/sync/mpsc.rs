@@ -4,7 +4,7 @@
 //!
 //! The channel closes when every sender or the receiver is dropped (or
 //! [`Receiver::close`] is called): `send` then returns the value in a
-//! [`SendError`](error::SendError), and `recv` returns `None` once the
+//! [`error::SendError`], and `recv` returns `None` once the
 //! values already sent are drained.
 //!
 //! ```
