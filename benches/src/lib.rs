@@ -47,6 +47,16 @@ pub trait Cx: Clone + Send + Sync + 'static {
         F: Future<Output = ()> + Send + 'static;
     /// The runtime's own `yield_now`.
     fn yield_now(&self) -> impl Future<Output = ()> + Send + 'static + use<Self>;
+    /// The runtime's own sleep.
+    fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<Self>;
+    /// `f` with the runtime's own timeout: `None` if `d` passes first.
+    fn timeout<F>(
+        &self,
+        d: Duration,
+        f: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send + 'static + use<Self, F>
+    where
+        F: Future + Send + 'static;
 }
 
 /// This workspace's `runtime`.
@@ -104,6 +114,20 @@ impl Cx for OursCx {
     fn yield_now(&self) -> impl Future<Output = ()> + Send + 'static + use<> {
         runtime::task::yield_now()
     }
+    fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        runtime::time::sleep(d)
+    }
+    fn timeout<F>(
+        &self,
+        d: Duration,
+        f: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send + 'static + use<F>
+    where
+        F: Future + Send + 'static,
+    {
+        // Built inside the async block, as smol's is (see `Smol`'s).
+        async move { runtime::time::timeout(d, f).await.ok() }
+    }
 }
 
 /// tokio's multi-threaded runtime.
@@ -160,6 +184,19 @@ impl Cx for TokioCx {
     }
     fn yield_now(&self) -> impl Future<Output = ()> + Send + 'static + use<> {
         tokio::task::yield_now()
+    }
+    fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        tokio::time::sleep(d)
+    }
+    fn timeout<F>(
+        &self,
+        d: Duration,
+        f: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send + 'static + use<F>
+    where
+        F: Future + Send + 'static,
+    {
+        async move { tokio::time::timeout(d, f).await.ok() }
     }
 }
 
@@ -241,6 +278,26 @@ impl Cx for SmolCx {
     }
     fn yield_now(&self) -> impl Future<Output = ()> + Send + 'static + use<> {
         futures_lite::future::yield_now()
+    }
+    fn sleep(&self, d: Duration) -> impl Future<Output = ()> + Send + 'static + use<> {
+        let timer = smol::Timer::after(d);
+        async move {
+            timer.await;
+        }
+    }
+    fn timeout<F>(
+        &self,
+        d: Duration,
+        f: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send + 'static + use<F>
+    where
+        F: Future + Send + 'static,
+    {
+        // smol's idiom: race the future (polled first) against a timer.
+        futures_lite::future::or(async move { Some(f.await) }, async move {
+            smol::Timer::after(d).await;
+            None
+        })
     }
 }
 

@@ -8,7 +8,7 @@
 //! touches the driver.
 
 use crate::driver::Driver;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -25,6 +25,24 @@ enum Current {
 
 thread_local! {
     static CURRENT: RefCell<Current> = const { RefCell::new(Current::Outside) };
+    /// Mirrors `CURRENT`'s variant (`Current::kind`) in a plain `Cell`,
+    /// which needs no lazy registration: `assert_entered` runs for every
+    /// timer created, and reads only this.
+    static KIND: Cell<u8> = const { Cell::new(OUTSIDE) };
+}
+
+const OUTSIDE: u8 = 0;
+const DISABLED: u8 = 1;
+const ENABLED: u8 = 2;
+
+impl Current {
+    fn kind(&self) -> u8 {
+        match self {
+            Current::Outside => OUTSIDE,
+            Current::Disabled => DISABLED,
+            Current::Enabled(_) => ENABLED,
+        }
+    }
 }
 
 const NO_TIMER: &str = "there is no timer: this thread is not inside a runtime; \
@@ -43,6 +61,7 @@ pub fn enter(driver: Option<Arc<Driver>>) -> EnterGuard {
         Some(driver) => Current::Enabled(driver),
         None => Current::Disabled,
     };
+    KIND.with(|kind| kind.set(new.kind()));
     let previous = CURRENT.with(|current| current.replace(new));
     EnterGuard {
         previous: Some(previous),
@@ -64,6 +83,7 @@ impl Drop for EnterGuard {
         if let Some(previous) = self.previous.take() {
             // Swap rather than assign: the replaced driver handle is
             // dropped after the thread-local's borrow has ended.
+            let _ = KIND.try_with(|kind| kind.set(previous.kind()));
             let _entered = CURRENT.with(|current| current.replace(previous));
         }
     }
@@ -79,8 +99,10 @@ impl fmt::Debug for EnterGuard {
 /// what is missing.
 #[track_caller]
 pub(crate) fn assert_entered() {
-    if let Err(message) = lookup(|_| ()) {
-        panic!("{message}");
+    match KIND.try_with(Cell::get).unwrap_or(OUTSIDE) {
+        ENABLED => {}
+        DISABLED => panic!("{TIME_DISABLED}"),
+        _ => panic!("{NO_TIMER}"),
     }
 }
 

@@ -99,3 +99,14 @@ fn accessors() {
     let _inner: &mut std::future::Ready<i32> = t.get_mut();
     assert_eq!(block_on(t.into_inner()), 3);
 }
+
+#[test]
+fn the_duration_counts_from_the_first_poll() {
+    let (driver, _) = manual_driver();
+    let _guard = context::enter(Some(driver.clone()));
+    let mut t = Box::pin(timeout(Duration::from_millis(20), pending::<()>()));
+    std::thread::sleep(Duration::from_millis(30));
+    // Not elapsed: the 20 ms start now, and arm the timer.
+    assert!(poll_once(t.as_mut()).is_pending());
+    assert_eq!(driver.pending(), 1);
+}
