@@ -102,7 +102,9 @@ pub use sleep::{sleep, sleep_until, Sleep};
 pub use std::time::{Duration, Instant};
 pub use timeout::{timeout, timeout_at, Timeout};
 
-/// What the loom models of the timer entry protocol need; not an API.
+/// What the loom model of the timer entry protocol (model 7, in
+/// `loom-tests/tests/timer_entry.rs`) needs beyond the public API; not an
+/// API. The model cancels through the real `Sleep`'s drop, never a copy.
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom {
@@ -115,10 +117,5 @@ pub mod __loom {
     /// wait does; `false` if the deadline was due already.
     pub fn arm(driver: &Driver, entry: &Arc<Entry>, deadline: Instant) -> bool {
         driver.arm(entry, deadline, Instant::now()) == crate::driver::Armed::Pending
-    }
-
-    /// Takes `entry` out of `driver`'s wheel, as dropping a timer does.
-    pub fn cancel(driver: &Driver, entry: &Arc<Entry>) {
-        driver.cancel(entry);
     }
 }
