@@ -25,6 +25,7 @@
 //! | `park.rs`        | no unpark is lost; a remote push never strands the last sleeper  |
 //! | `queue.rs`       | injector, local queues and stealing run every task once          |
 //! | `timer_entry.rs` | a `Sleep`'s drop/re-poll vs firing: one wake, entry freed once   |
+//! | `shutdown.rs`    | a spawn racing shutdown runs or is dropped once; joiner learns   |
 //!
 //! Model 8 (reactor registration, `runtime-io`) is not written yet.
 //!

@@ -108,31 +108,3 @@ fn batch_then_steal() {
     println!("batch_then_steal: a task was stolen in {steals} iterations");
     assert!(steals > 0, "no explored interleaving stole a task");
 }
-
-/// A remote spawn races the real shutdown sequence with one running
-/// worker: the task either runs or is cancelled (by the list's shutdown
-/// or by `bind` finding the list closed), and its joiner always learns
-/// which; a task that slipped through would leave the joiner waiting
-/// forever, a loom deadlock.
-#[test]
-fn remote_spawn_races_shutdown() {
-    model(|| {
-        let mut rt = MultiThread::new(1);
-        let threads = start(&mut rt);
-        let rt = Arc::new(rt);
-        let spawner = {
-            let rt = rt.clone();
-            thread::spawn(move || rt.spawn(async { 7 }))
-        };
-        rt.begin_shutdown();
-        for t in threads {
-            t.join().unwrap();
-        }
-        let join = spawner.join().unwrap();
-        rt.drain_inject();
-        match block_on(join) {
-            Ok(v) => assert_eq!(v, 7),
-            Err(e) => assert!(e.is_cancelled()),
-        }
-    });
-}

@@ -362,6 +362,14 @@ impl MultiThread {
     pub fn drain_inject(&self) {
         self.shared.drain_inject();
     }
+
+    /// How many task cells are still allocated. Each cell holds a clone of
+    /// the scheduler's `Arc<Shared>` (its `Schedule`) until it is freed, and
+    /// so does each worker until its `run` returns: call this only once the
+    /// workers' threads have been joined (and before, none was run).
+    pub fn live_tasks(&self) -> usize {
+        std::sync::Arc::strong_count(&self.shared) - 1 - self.workers.len()
+    }
 }
 
 impl fmt::Debug for MultiThread {
