@@ -1,0 +1,58 @@
+//! Networking: TCP, UDP and Unix-domain sockets, with tokio's names.
+//!
+//! Every type registers its socket with the current runtime's reactor when
+//! it is created, so creating one outside a runtime (or in a runtime built
+//! without IO) panics with a message saying so. Streams implement
+//! `futures_io::AsyncRead` and `AsyncWrite`.
+
+mod addr;
+mod split;
+mod tcp_listener;
+mod tcp_socket;
+mod tcp_stream;
+mod udp;
+mod unix_datagram;
+mod unix_listener;
+mod unix_stream;
+
+pub use addr::{lookup_host, ToSocketAddrs};
+pub use split::{ReuniteError, Stream};
+pub use tcp_listener::TcpListener;
+pub use tcp_socket::TcpSocket;
+pub use tcp_stream::TcpStream;
+pub use udp::UdpSocket;
+pub use unix_datagram::UnixDatagram;
+pub use unix_listener::UnixListener;
+pub use unix_stream::UnixStream;
+
+/// The halves of a [`TcpStream`], as tokio's `net::tcp`.
+pub mod tcp {
+    use super::{split, TcpStream};
+
+    /// The read half of a borrowed [`TcpStream`].
+    pub type ReadHalf<'a> = split::ReadHalf<'a, TcpStream>;
+    /// The write half of a borrowed [`TcpStream`].
+    pub type WriteHalf<'a> = split::WriteHalf<'a, TcpStream>;
+    /// The owned read half of a [`TcpStream`].
+    pub type OwnedReadHalf = split::OwnedReadHalf<TcpStream>;
+    /// The owned write half of a [`TcpStream`].
+    pub type OwnedWriteHalf = split::OwnedWriteHalf<TcpStream>;
+    /// The halves given to `reunite` came from different streams.
+    pub type ReuniteError = split::ReuniteError<TcpStream>;
+}
+
+/// The halves of a [`UnixStream`], as tokio's `net::unix`.
+pub mod unix {
+    use super::{split, UnixStream};
+
+    /// The read half of a borrowed [`UnixStream`].
+    pub type ReadHalf<'a> = split::ReadHalf<'a, UnixStream>;
+    /// The write half of a borrowed [`UnixStream`].
+    pub type WriteHalf<'a> = split::WriteHalf<'a, UnixStream>;
+    /// The owned read half of a [`UnixStream`].
+    pub type OwnedReadHalf = split::OwnedReadHalf<UnixStream>;
+    /// The owned write half of a [`UnixStream`].
+    pub type OwnedWriteHalf = split::OwnedWriteHalf<UnixStream>;
+    /// The halves given to `reunite` came from different streams.
+    pub type ReuniteError = split::ReuniteError<UnixStream>;
+}

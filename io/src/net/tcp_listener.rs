@@ -1,0 +1,116 @@
+//! [`TcpListener`]: a TCP socket accepting connections.
+
+use crate::io_source::IoSource;
+use crate::net::addr::{each_addr, ToSocketAddrs};
+use crate::net::TcpStream;
+use crate::registration::Direction;
+use std::fmt;
+use std::io;
+use std::net::{self, SocketAddr};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::task::{Context, Poll};
+
+/// A TCP socket listening for connections, as tokio's.
+///
+/// An `accept` that fails (for example with `EMFILE`, out of file
+/// descriptors) returns the error; the pending connection stays in the
+/// backlog and the listener keeps working: the next `accept` tries again.
+pub struct TcpListener {
+    io: IoSource<net::TcpListener>,
+}
+
+impl TcpListener {
+    /// Binds to `addr` and listens, trying each address it resolves to in
+    /// turn. Port 0 picks a free port; see [`local_addr`](Self::local_addr).
+    /// `SO_REUSEADDR` is set, as std does.
+    ///
+    /// # Errors
+    ///
+    /// The last address's error: `AddrInUse` when the port is taken,
+    /// `InvalidInput` for an address that does not parse.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in a runtime built without IO.
+    pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
+        each_addr(&addr, |addr| async move {
+            TcpListener::from_std(net::TcpListener::bind(addr)?)
+        })
+        .await
+    }
+
+    /// Registers a non-blocking std listener.
+    pub(crate) fn new(listener: net::TcpListener) -> io::Result<TcpListener> {
+        Ok(TcpListener {
+            io: IoSource::new(listener)?,
+        })
+    }
+
+    /// Registers `listener` with the current runtime, setting it
+    /// non-blocking.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in a runtime built without IO.
+    #[track_caller]
+    pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
+        listener.set_nonblocking(true)?;
+        TcpListener::new(listener)
+    }
+
+    /// Deregisters the listener and returns it as a std listener, still in
+    /// non-blocking mode.
+    pub fn into_std(self) -> io::Result<net::TcpListener> {
+        Ok(self.io.into_inner())
+    }
+
+    /// Waits for a connection and returns it with the peer's address.
+    pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
+        let (stream, addr) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
+        Ok((TcpStream::from_std(stream)?, addr))
+    }
+
+    /// Polls for a connection.
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        self.io
+            .poll_io(Direction::Read, cx, |l| l.accept())
+            .map(|accepted| {
+                let (stream, addr) = accepted?;
+                Ok((TcpStream::from_std(stream)?, addr))
+            })
+    }
+
+    /// The local address; the port is the one picked when binding to port
+    /// 0.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+
+    /// The `IP_TTL` option.
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.io.get_ref().ttl()
+    }
+
+    /// Sets the `IP_TTL` option.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_ttl(ttl)
+    }
+}
+
+impl AsRawFd for TcpListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.io, f)
+    }
+}

@@ -1,0 +1,263 @@
+//! The reactor: one `polling::Poller` and the table of registered sources.
+//!
+//! There is no reactor thread. The runtime calls [`Reactor::turn`] from the
+//! worker that parks while holding the driver, with the timer's next
+//! deadline as timeout, and [`Reactor::notify`] to wake it when it has new
+//! work for it.
+//!
+//! # Mode: edge-triggered, one registration per fd
+//!
+//! Each fd is added once, with interest in both directions, in
+//! `PollMode::Edge`, and never modified: this is what mio does. Polling's
+//! default, oneshot, disarms an fd after each event, so every event costs an
+//! `epoll_ctl(MOD)` to re-arm it (async-io's reactor does one per
+//! event); edge mode costs nothing after the `add`. The price is that the
+//! reactor no longer tells when an fd *stops* being ready, so readiness is
+//! kept per source and cleared by the operation that sees `WouldBlock`,
+//! guarded by the turn counter (`registration.rs`, rules 1–4). The
+//! `poll_modes` example measures the two modes on a socket-pair ping-pong.
+//!
+//! # A turn
+//!
+//! 1. Bump the tick (the turn counter that stamps readiness).
+//! 2. Wait in the poller.
+//! 3. With the source table locked, set the readiness of each source that
+//!    had an event and collect its wakers; events for keys no longer in the
+//!    table are dropped.
+//! 4. Release the locks, then wake the wakers, each inside `catch_unwind`;
+//!    the first panic resumes after all of them were woken.
+//!
+//! Only one thread turns at a time: a second caller returns `Ok(0)` at
+//! once, as `Poller::wait` does.
+
+use crate::registration::{shutdown_error, Registration, Source};
+use polling::{Event, Events, PollMode, Poller};
+use slab::Slab;
+use std::fmt;
+use std::io;
+use std::num::NonZeroUsize;
+use std::os::fd::{BorrowedFd, RawFd};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::task::Waker;
+use std::time::Duration;
+
+/// How many events one turn takes from the poller at most (mio's default).
+const EVENTS_CAPACITY: usize = 1024;
+
+/// The IO reactor of one runtime: a `polling::Poller` and a slab of
+/// registered sources, keyed by the poller key.
+///
+/// Owned by the runtime through an `Arc`, reached by the IO types through
+/// the thread's [`context`](crate::context).
+pub struct Reactor {
+    poller: Poller,
+    sources: Mutex<Sources>,
+    /// Held by the thread in `turn`: its buffers and the tick.
+    turn: Mutex<TurnState>,
+}
+
+struct Sources {
+    slab: Slab<Arc<Source>>,
+    shutdown: bool,
+}
+
+struct TurnState {
+    events: Events,
+    wakers: Vec<Waker>,
+    /// The turn counter: stamps the readiness set in each turn
+    /// (`registration.rs`, rule 1). Wraps.
+    tick: u32,
+}
+
+impl Reactor {
+    /// A reactor with no sources.
+    ///
+    /// # Errors
+    ///
+    /// If the OS poller (epoll, kqueue) cannot be created.
+    pub fn new() -> io::Result<Arc<Reactor>> {
+        let poller = Poller::new()?;
+        if !poller.supports_edge() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "the OS poller does not support edge-triggered mode",
+            ));
+        }
+        let capacity = NonZeroUsize::new(EVENTS_CAPACITY).expect("non-zero capacity");
+        Ok(Arc::new(Reactor {
+            poller,
+            sources: Mutex::new(Sources {
+                slab: Slab::new(),
+                shutdown: false,
+            }),
+            turn: Mutex::new(TurnState {
+                events: Events::with_capacity(capacity),
+                wakers: Vec::new(),
+                tick: 0,
+            }),
+        }))
+    }
+
+    /// Blocks until events arrive, [`notify`](Self::notify) is called, or
+    /// `timeout` passes (`None`: no limit; `Some(ZERO)`: just poll). Wakes
+    /// the wakers of ready sources after releasing the reactor's locks.
+    /// Returns how many events were delivered to live sources.
+    ///
+    /// If another thread is turning the reactor, returns `Ok(0)` at once.
+    /// A `Some` timeout costs polling two more syscalls than `None` (it
+    /// arms a timerfd), so poll with `Some(ZERO)` sparingly.
+    ///
+    /// # Errors
+    ///
+    /// If the OS wait fails (not for `EINTR`, which is retried).
+    ///
+    /// # Panics
+    ///
+    /// If a waker panics: after every other waker was woken, the first
+    /// panic resumes.
+    pub fn turn(&self, timeout: Option<Duration>) -> io::Result<usize> {
+        let mut turn = match self.turn.try_lock() {
+            Ok(turn) => turn,
+            Err(TryLockError::WouldBlock) => return Ok(0),
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        };
+        let TurnState {
+            events,
+            wakers,
+            tick,
+        } = &mut *turn;
+        // Step 1.
+        *tick = tick.wrapping_add(1);
+        // Step 2.
+        events.clear();
+        self.poller.wait(events, timeout)?;
+        // Step 3.
+        let mut delivered = 0;
+        {
+            let sources = self.sources();
+            for event in events.iter() {
+                if let Some(source) = sources.slab.get(event.key) {
+                    delivered += 1;
+                    source.set_ready(*tick, event.readable, event.writable, wakers);
+                }
+            }
+        }
+        // Step 4.
+        wake_all(wakers);
+        Ok(delivered)
+    }
+
+    /// Wakes the thread blocked in [`turn`](Self::turn), or makes the next
+    /// turn return at once if none is. Cheap when called repeatedly:
+    /// polling coalesces notifications behind an atomic flag until the
+    /// next wait consumes them.
+    pub fn notify(&self) {
+        // An error here means the eventfd write failed, which only happens
+        // when its counter is full: the waiter is notified already.
+        let _ = self.poller.notify();
+    }
+
+    /// Runtime shutdown: wakes every registered waker. From now on, IO on
+    /// existing registrations returns an `io::Error` (kind `Other`, "the IO
+    /// driver has shut down: the runtime is being dropped"), and so does
+    /// registering a new source. Dropping IO objects stays fine.
+    /// Idempotent.
+    ///
+    /// # Panics
+    ///
+    /// As [`turn`](Self::turn), if a waker panics.
+    pub fn shutdown(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut sources = self.sources();
+            if sources.shutdown {
+                return;
+            }
+            sources.shutdown = true;
+            for (_, source) in sources.slab.iter() {
+                source.set_shutdown(&mut wakers);
+            }
+        }
+        wake_all(&mut wakers);
+        self.notify();
+    }
+
+    /// How many sources are registered.
+    pub fn sources_len(&self) -> usize {
+        self.sources().slab.len()
+    }
+
+    fn sources(&self) -> MutexGuard<'_, Sources> {
+        self.sources.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers `fd` for both directions, edge-triggered.
+    ///
+    /// # Safety
+    ///
+    /// `fd` must stay open until [`Registration::deregister`] has been
+    /// called with it (which deletes it from the poller): polling requires
+    /// an fd to be deleted before it is closed.
+    pub(crate) unsafe fn register(self: &Arc<Self>, fd: RawFd) -> io::Result<Registration> {
+        let mut sources = self.sources();
+        if sources.shutdown {
+            return Err(shutdown_error());
+        }
+        let entry = sources.slab.vacant_entry();
+        let key = entry.key();
+        // SAFETY: the caller keeps `fd` open until it is deleted from this
+        // poller (this function's contract, which `IoSource` meets by
+        // deregistering in its `Drop` before its fd drops). `key` is a slab
+        // index, never `usize::MAX` (polling's notify key) in practice:
+        // the slab would need that many entries.
+        unsafe {
+            self.poller
+                .add_with_mode(fd, Event::all(key), PollMode::Edge)?;
+        }
+        let source = Arc::new(Source::new(key));
+        entry.insert(source.clone());
+        Ok(Registration::new(self.clone(), source))
+    }
+
+    /// Deletes `fd` from the poller: it gets no more events.
+    pub(crate) fn delete(&self, fd: BorrowedFd<'_>) {
+        // Errors mean the fd was not registered (or the poller is gone):
+        // either way it gets no more events.
+        let _ = self.poller.delete(fd);
+    }
+
+    /// Takes `source` out of the table.
+    pub(crate) fn remove(&self, source: &Arc<Source>) {
+        let mut sources = self.sources();
+        if let Some(entry) = sources.slab.get(source.key) {
+            if Arc::ptr_eq(entry, source) {
+                sources.slab.remove(source.key);
+            }
+        }
+    }
+}
+
+/// Wakes and empties `wakers`; a panicking waker does not keep the others
+/// from being woken, and the first panic resumes afterwards.
+fn wake_all(wakers: &mut Vec<Waker>) {
+    let mut first_panic = None;
+    for waker in wakers.drain(..) {
+        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+            first_panic.get_or_insert(payload);
+        }
+    }
+    if let Some(payload) = first_panic {
+        panic::resume_unwind(payload);
+    }
+}
+
+impl fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sources = self.sources();
+        f.debug_struct("Reactor")
+            .field("sources", &sources.slab.len())
+            .field("shutdown", &sources.shutdown)
+            .finish_non_exhaustive()
+    }
+}
