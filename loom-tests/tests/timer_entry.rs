@@ -130,7 +130,7 @@ impl Setup {
         assert_eq!(driver.pending(), 1, "another timer left the wheel");
         assert_eq!(bystander_counter.wakes(), 0);
         drop(bystander);
-        assert_eq!(driver.pending(), 0);
+        assert_eq!(driver.pending(), 0, "a dropped timer stayed in the wheel");
         bystander_counter.assert_released();
     }
 }
