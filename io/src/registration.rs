@@ -359,3 +359,80 @@ impl Drop for Readiness<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cx() -> Context<'static> {
+        Context::from_waker(Waker::noop())
+    }
+
+    fn ready(source: &Source, direction: Direction) -> Option<ReadyEvent> {
+        match source.poll_ready(direction, &mut cx()) {
+            Poll::Ready(event) => Some(event.unwrap()),
+            Poll::Pending => None,
+        }
+    }
+
+    #[test]
+    fn starts_ready_and_a_clear_with_the_same_tick_clears() {
+        let source = Source::new(0);
+        let read = ready(&source, Direction::Read).unwrap();
+        let write = ready(&source, Direction::Write).unwrap();
+        source.clear_readiness(read);
+        assert!(ready(&source, Direction::Read).is_none());
+        // The other direction is untouched.
+        assert_eq!(ready(&source, Direction::Write), Some(write));
+    }
+
+    #[test]
+    fn a_clear_from_an_older_tick_keeps_the_new_edge() {
+        let source = Source::new(0);
+        let mut wakers = Vec::new();
+        let seen = ready(&source, Direction::Read).unwrap();
+        // A new edge arrives between the syscall and the clear (rule 2).
+        source.set_ready(1, true, false, &mut wakers);
+        source.clear_readiness(seen);
+        let now = ready(&source, Direction::Read).expect("the edge was lost");
+        source.clear_readiness(now);
+        assert!(ready(&source, Direction::Read).is_none());
+    }
+
+    #[test]
+    fn set_ready_takes_the_wakers_of_its_directions_only() {
+        let source = Source::new(0);
+        let mut wakers = Vec::new();
+        for direction in [Direction::Read, Direction::Write] {
+            let event = ready(&source, direction).unwrap();
+            source.clear_readiness(event);
+            assert!(ready(&source, direction).is_none());
+        }
+        let mut waiter = Box::pin(Readiness {
+            source: &source,
+            direction: Direction::Read,
+            key: None,
+        });
+        assert!(waiter.as_mut().poll(&mut cx()).is_pending());
+        source.set_ready(1, false, true, &mut wakers);
+        // The write poller's waker.
+        assert_eq!(wakers.len(), 1);
+        wakers.clear();
+        source.set_ready(2, true, false, &mut wakers);
+        // The read poller's waker and the waiter's.
+        assert_eq!(wakers.len(), 2);
+        assert!(waiter.as_mut().poll(&mut cx()).is_ready());
+    }
+
+    #[test]
+    fn shutdown_fails_every_wait() {
+        let source = Source::new(0);
+        let mut wakers = Vec::new();
+        source.set_shutdown(&mut wakers);
+        let err = match source.poll_ready(Direction::Read, &mut cx()) {
+            Poll::Ready(Err(err)) => err,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(err.to_string(), SHUTDOWN_MESSAGE);
+    }
+}
