@@ -6,10 +6,12 @@
 //! invariant `Reactor::register` asks for.
 
 use crate::context;
+use crate::reactor::Reactor;
 use crate::registration::{Direction, Registration};
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 /// An fd of type `T`, registered with the current reactor.
@@ -33,7 +35,12 @@ impl<T: AsRawFd> IoSource<T> {
     /// Outside a runtime, or in a runtime without IO.
     #[track_caller]
     pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
-        let reactor = context::handle().reactor().clone();
+        IoSource::with_reactor(io, context::handle().reactor())
+    }
+
+    /// Registers `io` with `reactor`: how a listener registers the streams
+    /// it accepts with its own reactor, whatever thread polls it.
+    pub(crate) fn with_reactor(io: T, reactor: &Arc<Reactor>) -> io::Result<IoSource<T>> {
         // SAFETY: `io` moves into the returned `IoSource`, whose invariant
         // keeps the fd open until it is deregistered. If registering fails,
         // nothing was added to the poller.
@@ -58,6 +65,11 @@ impl<T: AsRawFd> IoSource<T> {
 
     pub(crate) fn registration(&self) -> &Registration {
         &self.registration
+    }
+
+    /// The reactor the fd is registered with.
+    pub(crate) fn reactor(&self) -> &Arc<Reactor> {
+        self.registration.reactor()
     }
 
     /// Deregisters the fd and hands it back, still open.

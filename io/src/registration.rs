@@ -288,6 +288,10 @@ impl Registration {
         Registration { reactor, source }
     }
 
+    pub(crate) fn reactor(&self) -> &Arc<Reactor> {
+        &self.reactor
+    }
+
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,

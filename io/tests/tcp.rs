@@ -341,3 +341,25 @@ fn tcp_socket_connects() {
         assert_eq!(accepted.unwrap().1, local);
     });
 }
+
+#[test]
+fn accepted_streams_use_the_listeners_reactor_on_any_thread() {
+    run(async {
+        let (listener, addr) = listener().await;
+        // A thread that never entered a runtime polls accept and uses the
+        // stream: both go through the listener's reactor.
+        std::thread::scope(|scope| {
+            let server = scope.spawn(|| {
+                common::block_on(async {
+                    let (mut stream, _) = listener.accept().await.unwrap();
+                    stream.write_all(b"from another thread").await.unwrap();
+                })
+            });
+            let mut client = std::net::TcpStream::connect(addr).unwrap();
+            server.join().unwrap();
+            let mut got = String::new();
+            std::io::Read::read_to_string(&mut client, &mut got).unwrap();
+            assert_eq!(got, "from another thread");
+        });
+    });
+}

@@ -67,7 +67,7 @@ impl TcpListener {
     /// Waits for a connection and returns it with the peer's address.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
-        Ok((TcpStream::from_std(stream)?, addr))
+        Ok((self.adopt(stream)?, addr))
     }
 
     /// Polls for a connection.
@@ -76,8 +76,14 @@ impl TcpListener {
             .poll_io(Direction::Read, cx, |l| l.accept())
             .map(|accepted| {
                 let (stream, addr) = accepted?;
-                Ok((TcpStream::from_std(stream)?, addr))
+                Ok((self.adopt(stream)?, addr))
             })
+    }
+
+    /// Registers an accepted stream with this listener's reactor.
+    fn adopt(&self, stream: net::TcpStream) -> io::Result<TcpStream> {
+        stream.set_nonblocking(true)?;
+        TcpStream::with_reactor(stream, self.io.reactor())
     }
 
     /// The local address; the port is the one picked when binding to port

@@ -3,6 +3,7 @@
 use crate::io_source::IoSource;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::split::{self, sealed, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::reactor::Reactor;
 use crate::registration::Direction;
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
@@ -11,6 +12,7 @@ use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -78,6 +80,16 @@ impl TcpStream {
             })
             .await?;
         Ok(stream)
+    }
+
+    /// Registers a non-blocking std stream with `reactor`.
+    pub(crate) fn with_reactor(
+        stream: net::TcpStream,
+        reactor: &Arc<Reactor>,
+    ) -> io::Result<TcpStream> {
+        Ok(TcpStream {
+            io: IoSource::with_reactor(stream, reactor)?,
+        })
     }
 
     /// Registers `stream` with the current runtime, setting it

@@ -56,7 +56,7 @@ impl UnixListener {
     /// Waits for a connection and returns it with the peer's address.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
-        Ok((UnixStream::from_std(stream)?, addr))
+        Ok((self.adopt(stream)?, addr))
     }
 
     /// Polls for a connection.
@@ -65,8 +65,14 @@ impl UnixListener {
             .poll_io(Direction::Read, cx, |l| l.accept())
             .map(|accepted| {
                 let (stream, addr) = accepted?;
-                Ok((UnixStream::from_std(stream)?, addr))
+                Ok((self.adopt(stream)?, addr))
             })
+    }
+
+    /// Registers an accepted stream with this listener's reactor.
+    fn adopt(&self, stream: net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        UnixStream::with_reactor(stream, self.io.reactor())
     }
 
     /// The local address.

@@ -2,6 +2,7 @@
 
 use crate::io_source::IoSource;
 use crate::net::split::{self, sealed, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::reactor::Reactor;
 use crate::registration::Direction;
 use futures_io::{AsyncRead, AsyncWrite};
 use socket2::{Domain, SockAddr, Socket, Type};
@@ -12,6 +13,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 /// A Unix-domain stream socket, as tokio's: from
@@ -69,6 +71,16 @@ impl UnixStream {
     pub(crate) fn new(stream: net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
             io: IoSource::new(stream)?,
+        })
+    }
+
+    /// Registers a non-blocking std stream with `reactor`.
+    pub(crate) fn with_reactor(
+        stream: net::UnixStream,
+        reactor: &Arc<Reactor>,
+    ) -> io::Result<UnixStream> {
+        Ok(UnixStream {
+            io: IoSource::with_reactor(stream, reactor)?,
         })
     }
 
