@@ -165,6 +165,16 @@ impl Timer {
     /// If the driver has shut down, or (first wait only) this thread has no
     /// timer driver.
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        // An elapsed timer costs one unit of the task's cooperative budget.
+        let mut coop = std::task::ready!(runtime_coop::poll_proceed(cx));
+        let elapsed = self.poll_elapsed_unbudgeted(cx);
+        if elapsed.is_ready() {
+            coop.made_progress();
+        }
+        elapsed
+    }
+
+    fn poll_elapsed_unbudgeted(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         if self.armed {
             let entry = &self.registration.as_ref().expect("armed").entry;
             return match entry.poll_fired(cx.waker()) {

@@ -114,7 +114,7 @@ pub(crate) fn park_on<F: Future>(future: F) -> F::Output {
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
     loop {
-        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+        if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut cx)) {
             return v;
         }
         parker.park(None);

@@ -151,7 +151,7 @@ impl Shared {
         self.core_waiters.lock().push(parker.unparker());
         let mut cx = Context::from_waker(&waker);
         loop {
-            if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut cx)) {
                 return Some(v);
             }
             if self.core.lock().is_some() {
@@ -208,7 +208,8 @@ impl Shared {
         loop {
             // Acquire: pairs with the release store in `BlockOnWaker`.
             if waker.woken.swap(false, Ordering::Acquire) {
-                if let Poll::Ready(v) = future.as_mut().poll(&mut main_cx) {
+                if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut main_cx))
+                {
                     restore.parker = Some(parker);
                     return v;
                 }

@@ -43,16 +43,19 @@ unsafe fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) -
     let waker = waker::waker_ref(raw);
     let mut cx = Context::from_waker(&waker);
     let _id = id::CurrentIdGuard::enter(cell.header.id);
+    // Each poll gets a fresh cooperative budget (runtime-coop).
     let res = catch_unwind(AssertUnwindSafe(|| {
-        cell.core.stage.with_mut(|stage| {
-            // SAFETY: RUNNING gives this thread the stage (rule 1); the
-            // future is never moved out of its place while `Running`.
-            let Stage::Running(fut) = (unsafe { &mut *stage }) else {
-                unreachable!("a running task's stage holds its future")
-            };
-            // SAFETY: the future is pinned in the heap cell: it stays at
-            // this address until it is dropped in place by `set_stage`.
-            unsafe { std::pin::Pin::new_unchecked(fut) }.poll(&mut cx)
+        runtime_coop::budget(|| {
+            cell.core.stage.with_mut(|stage| {
+                // SAFETY: RUNNING gives this thread the stage (rule 1); the
+                // future is never moved out of its place while `Running`.
+                let Stage::Running(fut) = (unsafe { &mut *stage }) else {
+                    unreachable!("a running task's stage holds its future")
+                };
+                // SAFETY: the future is pinned in the heap cell: it stays at
+                // this address until it is dropped in place by `set_stage`.
+                unsafe { std::pin::Pin::new_unchecked(fut) }.poll(&mut cx)
+            })
         })
     }));
     let output = match res {

@@ -61,6 +61,8 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // A join that is ready costs one unit of the cooperative budget.
+        let mut coop = std::task::ready!(runtime_coop::poll_proceed(cx));
         let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
         // SAFETY: this is the task's `JoinHandle`, and `out` has the type of
         // the task's output (`T` was fixed by `new_task`).
@@ -68,6 +70,9 @@ impl<T> Future for JoinHandle<T> {
             self.raw
                 .try_read_output(&mut out as *mut _ as *mut (), cx.waker())
         };
+        if out.is_ready() {
+            coop.made_progress();
+        }
         out
     }
 }

@@ -114,6 +114,8 @@ impl<T> JoinSet<T> {
         if self.len == 0 {
             return Poll::Ready(None);
         }
+        // One unit of the joiner's cooperative budget per join.
+        let mut coop = std::task::ready!(runtime_coop::poll_proceed(cx));
         // Registered before looking at the queue, so a finish that lands
         // after the look still wakes us.
         {
@@ -123,13 +125,24 @@ impl<T> JoinSet<T> {
             }
         }
         match self.next_finished() {
-            Some(res) => Poll::Ready(Some(res)),
+            Some(res) => {
+                coop.made_progress();
+                Poll::Ready(Some(res))
+            }
             None => Poll::Pending,
         }
     }
 
     /// Polls each queued slot with its own waker; returns the first output.
     fn next_finished(&mut self) -> Option<Result<T, JoinError>> {
+        // The handles are polled exempt from the budget: a handle that
+        // returned `Pending` for lack of budget would wake its slot, which
+        // requeues it, and this loop would spin. The set spends one unit
+        // per join instead (`poll_join_next`).
+        runtime_coop::with_unconstrained(|| self.next_finished_unbudgeted())
+    }
+
+    fn next_finished_unbudgeted(&mut self) -> Option<Result<T, JoinError>> {
         loop {
             let index = self.ready.queue.lock().pop_front()?;
             let Some(Some(slot)) = self.slots.get_mut(index) else {
