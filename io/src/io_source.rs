@@ -90,15 +90,19 @@ impl<T: AsRawFd> IoSource<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        // The cooperative budget will be checked here
-        // (`crate::coop::poll_proceed(cx)`), once the runtime provides it.
+        // One unit of the task's cooperative budget per operation that
+        // completes; given back if it has to wait (runtime-coop).
+        let mut coop = ready!(runtime_coop::poll_proceed(cx));
         loop {
             let event = ready!(self.registration.poll_ready(direction, cx))?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registration.clear_readiness(event);
                 }
-                result => return Poll::Ready(result),
+                result => {
+                    coop.made_progress();
+                    return Poll::Ready(result);
+                }
             }
         }
     }
@@ -110,6 +114,8 @@ impl<T: AsRawFd> IoSource<T> {
         direction: Direction,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
+        // One unit of the cooperative budget (yields first if it is spent).
+        runtime_coop::consume_budget().await;
         loop {
             let event = self.registration.readiness(direction).await?;
             match op(self.get_ref()) {

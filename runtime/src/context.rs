@@ -44,7 +44,7 @@ pub(crate) fn try_current() -> Result<Handle, TryCurrentError> {
 /// restored, so guards nest).
 /// The runtime's drivers (its timer) become the thread's too.
 pub(crate) fn set_current(handle: &Handle) -> SetCurrentGuard {
-    let drivers = handle.inner.driver.enter();
+    let drivers = handle.inner.driver.enter(handle.inner.io.clone());
     let prev = HANDLE.with(|h| h.borrow_mut().replace(handle.clone()));
     SetCurrentGuard {
         prev,

@@ -1,30 +1,36 @@
 //! Where a thread goes when it has nothing to run: the one place where the
 //! scheduler meets what produces work from outside the tasks, the timer
-//! (`runtime-timer`) and, in the IO issue, the reactor (`runtime-io`).
+//! (`runtime-timer`) and the IO reactor (`runtime-io`).
 //!
 //! # The protocol
 //!
 //! 1. A thread with nothing to run calls [`Driver::park`]. If no other
 //!    thread holds the driver, it becomes the *holder*: it records itself
-//!    in `holder`, asks the timer for its next deadline, parks until then
-//!    (or until unparked), then fires the due timers. Otherwise it parks on
-//!    its own parker as long as its caller asked, and the holder keeps the
-//!    timers.
-//! 2. A timer armed earlier than the deadline the holder sleeps until
+//!    in `holder`, asks the timer for its next deadline, and blocks in the
+//!    reactor's `turn` with that timeout (without IO: parks until then),
+//!    then fires the due timers. Otherwise it parks on its own parker as
+//!    long as its caller asked, and the holder keeps the drivers.
+//! 2. An unpark of the holder reaches it in the reactor: its parker is in
+//!    `PARKED_DRIVER` and calls the reactor's `notify` (`park.rs`). IO
+//!    wakes the tasks from inside `turn`, on the holder's thread.
+//! 3. A timer armed earlier than the deadline the holder sleeps until
 //!    wakes the timer's unpark waker (`runtime-timer`'s unpark rule), which
 //!    unparks the holder, who parks again with the new deadline. `holder`
 //!    is stored before the timer is asked for its deadline, and both sides
 //!    meet on the timer's lock, so a waker that must wake the holder sees
 //!    it (`SeqCst` on both sides; see `unpark_holder`).
-//! 3. A worker that stays busy never parks, so it fires due timers itself
-//!    every `event_interval` ticks ([`Driver::maintain`]), as tokio does.
+//! 4. A worker that stays busy never parks, so every `event_interval`
+//!    ticks it fires due timers and, if the driver is free and sockets are
+//!    registered, polls the reactor without blocking ([`Driver::maintain`]),
+//!    as tokio does.
 //!
-//! No thread is dedicated to the timer. The parker is reached through the
-//! small [`Park`] trait, the seam where a virtual clock or an in-memory
-//! driver can stand in for deterministic tests.
+//! No thread is dedicated to the timer or the reactor. The parker is
+//! reached through the small [`Park`] trait, the seam where a virtual
+//! clock or an in-memory driver can stand in for deterministic tests.
 
 use crate::loom::{AtomicBool, AtomicUsize, Ordering};
 use crate::scheduler::park::{Parker, Unparker};
+use runtime_io::Reactor;
 use runtime_timer::Driver as TimeDriver;
 use std::fmt;
 use std::sync::{Arc, OnceLock, Weak};
@@ -36,11 +42,19 @@ pub(crate) trait Park {
     /// Blocks until the thread's unparker is called or `timeout` passes
     /// (`None`: no limit). May return early.
     fn park(&mut self, timeout: Option<Duration>);
+
+    /// Parks by calling `wait`, a blocking call into the reactor that the
+    /// thread's unparker interrupts (`Parker::park_in_driver`).
+    fn park_in_driver(&mut self, wait: &mut dyn FnMut());
 }
 
 impl Park for Parker {
     fn park(&mut self, timeout: Option<Duration>) {
         Parker::park(self, timeout);
+    }
+
+    fn park_in_driver(&mut self, wait: &mut dyn FnMut()) {
+        Parker::park_in_driver(self, wait);
     }
 }
 
@@ -56,6 +70,8 @@ pub(crate) struct Driver {
 struct Inner {
     /// `None` when the runtime was built without time.
     time: Option<Arc<TimeDriver>>,
+    /// `None` when the runtime was built without IO.
+    io: Option<Arc<Reactor>>,
     /// Taken by the thread that parks on the drivers (step 1).
     held: AtomicBool,
     /// The index of the holder's unparker, or `NO_HOLDER`.
@@ -64,7 +80,7 @@ struct Inner {
     unparkers: OnceLock<Box<[Unparker]>>,
 }
 
-/// The timer's unpark waker: wakes the holder (step 2). Weak, so the
+/// The timer's unpark waker: wakes the holder (step 3). Weak, so the
 /// timer driver it lives in does not keep `Inner` alive.
 struct UnparkHolder(Weak<Inner>);
 
@@ -81,66 +97,91 @@ impl Wake for UnparkHolder {
 }
 
 impl Driver {
-    /// The drivers of a new runtime; `time` enables the timer.
-    pub(crate) fn new(time: bool) -> Driver {
+    /// The drivers of a new runtime; `time` enables the timer, `io` the
+    /// reactor.
+    ///
+    /// # Errors
+    /// If the OS refuses the reactor's poller.
+    pub(crate) fn new(time: bool, io: bool) -> std::io::Result<Driver> {
+        let io = if io { Some(Reactor::new()?) } else { None };
         let inner = Arc::new_cyclic(|weak: &Weak<Inner>| Inner {
             time: time.then(|| TimeDriver::new(Waker::from(Arc::new(UnparkHolder(weak.clone()))))),
+            io,
             held: AtomicBool::new(false),
             holder: AtomicUsize::new(NO_HOLDER),
             unparkers: OnceLock::new(),
         });
-        Driver { inner }
+        Ok(Driver { inner })
     }
 
-    /// Tells the driver how to wake each thread that may hold it; `park`'s
-    /// `index` refers to this list. Called once, before any `park`.
-    pub(crate) fn set_unparkers(&self, unparkers: Vec<Unparker>) {
-        let fresh = self.inner.unparkers.set(unparkers.into()).is_ok();
-        debug_assert!(fresh, "set_unparkers called twice");
+    /// Tells the driver the parkers of the threads that may hold it (`park`'s
+    /// `index` refers to this list), and gives them the reactor's wake hook.
+    /// Called once, before any `park`.
+    pub(crate) fn set_parkers(&self, parkers: &[&Parker]) {
+        if let Some(reactor) = &self.inner.io {
+            let reactor = reactor.clone();
+            let wake: crate::scheduler::park::DriverWake = Arc::new(move || reactor.notify());
+            for parker in parkers {
+                parker.set_driver_wake(wake.clone());
+            }
+        }
+        let unparkers = parkers.iter().map(|p| p.unparker()).collect();
+        let fresh = self.inner.unparkers.set(unparkers).is_ok();
+        debug_assert!(fresh, "set_parkers called twice");
     }
 
-    /// Parks the calling thread, the `index`-th of `set_unparkers`, for at
-    /// most `timeout`, driving the timer if no other thread does (step 1).
-    /// Returns early when unparked; fires the due timers before returning.
+    /// The reactor, if IO is enabled.
+    pub(crate) fn reactor(&self) -> Option<&Arc<Reactor>> {
+        self.inner.io.as_ref()
+    }
+
+    /// Parks the calling thread, the `index`-th of `set_parkers`, for at
+    /// most `timeout`, driving the timer and the reactor if no other thread
+    /// does (step 1). Returns early when unparked; fires the due timers
+    /// before returning.
     pub(crate) fn park(&self, index: usize, parker: &mut impl Park, timeout: Option<Duration>) {
         let inner = &*self.inner;
-        let Some(time) = &inner.time else {
-            return parker.park(timeout);
-        };
-        // Acquire: pairs with the release store of the previous holder, so
-        // its view of the timer is ours.
-        if inner
-            .held
-            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
+        if (inner.time.is_none() && inner.io.is_none()) || !inner.try_hold() {
             return parker.park(timeout);
         }
         // SeqCst: must be visible to a timer's unpark waker that runs after
-        // the `next_deadline` below (step 2; `unpark_holder`).
+        // the `next_deadline` below (step 3; `unpark_holder`).
         inner.holder.store(index, Ordering::SeqCst);
-        let now = Instant::now();
-        let timeout = match time.next_deadline() {
+        let timeout = match inner.time.as_ref().and_then(|t| t.next_deadline()) {
             Some(deadline) => {
-                let until = deadline.saturating_duration_since(now);
+                let until = deadline.saturating_duration_since(Instant::now());
                 Some(timeout.map_or(until, |t| t.min(until)))
             }
             None => timeout,
         };
-        if timeout != Some(Duration::ZERO) {
-            parker.park(timeout);
+        match &inner.io {
+            // An error of the poller (none is expected) only ends this
+            // park early; the caller looks for work and parks again.
+            Some(reactor) => parker.park_in_driver(&mut || drop(reactor.turn(timeout))),
+            None if timeout == Some(Duration::ZERO) => {}
+            None => parker.park(timeout),
         }
         inner.holder.store(NO_HOLDER, Ordering::SeqCst);
-        // Release: pairs with the next holder's acquire.
-        inner.held.store(false, Ordering::Release);
-        time.process(Instant::now());
+        inner.release();
+        if let Some(time) = &inner.time {
+            time.process(Instant::now());
+        }
     }
 
-    /// Fires the due timers; a busy thread calls this now and then (step
-    /// 3). One atomic load and a clock read when nothing is due.
+    /// Step 4, for a busy thread now and then: fires the due timers (one
+    /// atomic load and a clock read when none is due) and, if sockets are
+    /// registered and no thread holds the driver, takes the reactor's
+    /// ready events without blocking.
     pub(crate) fn maintain(&self) {
-        if let Some(time) = &self.inner.time {
+        let inner = &*self.inner;
+        if let Some(time) = &inner.time {
             time.process(Instant::now());
+        }
+        if let Some(reactor) = &inner.io {
+            if reactor.sources_len() > 0 && inner.try_hold() {
+                drop(reactor.turn(Some(Duration::ZERO)));
+                inner.release();
+            }
         }
     }
 
@@ -150,19 +191,38 @@ impl Driver {
         if let Some(time) = &self.inner.time {
             time.shutdown();
         }
+        if let Some(reactor) = &self.inner.io {
+            reactor.shutdown();
+        }
     }
 
     /// Makes this runtime's drivers the current thread's until the guard
-    /// drops, so `runtime::time` finds its timer.
-    pub(crate) fn enter(&self) -> EnterGuard {
+    /// drops, so `runtime::time` finds its timer and `runtime::net` its
+    /// reactor (`io`: the runtime's IO handle, `None` without IO).
+    pub(crate) fn enter(&self, io: Option<runtime_io::Handle>) -> EnterGuard {
         EnterGuard {
             _time: runtime_timer::context::enter(self.inner.time.clone()),
+            _io: runtime_io::context::enter(io),
         }
     }
 }
 
 impl Inner {
-    /// Step 2: wakes the thread that holds the driver, if any. A thread
+    /// Takes the driver if no other thread holds it.
+    fn try_hold(&self) -> bool {
+        // Acquire: pairs with the previous holder's release, so its view
+        // of the drivers is ours.
+        self.held
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    fn release(&self) {
+        // Release: pairs with the next holder's acquire.
+        self.held.store(false, Ordering::Release);
+    }
+
+    /// Step 3: wakes the thread that holds the driver, if any. A thread
     /// about to hold it stores `holder` before asking for the deadline,
     /// and the timer's lock orders that with the arm that called us.
     fn unpark_holder(&self) {
@@ -181,12 +241,14 @@ impl Inner {
 /// Keeps a runtime's drivers entered on this thread; see [`Driver::enter`].
 pub(crate) struct EnterGuard {
     _time: runtime_timer::context::EnterGuard,
+    _io: runtime_io::context::EnterGuard,
 }
 
 impl fmt::Debug for Driver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Driver")
             .field("time", &self.inner.time.is_some())
+            .field("io", &self.inner.io.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -43,6 +43,8 @@ mod blocking;
 mod context;
 mod driver;
 mod loom;
+pub mod io;
+pub mod net;
 pub mod runtime;
 mod scheduler;
 pub mod sync;

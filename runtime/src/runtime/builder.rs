@@ -202,7 +202,7 @@ impl Builder {
             self.thread_keep_alive,
             self.spawner(),
         );
-        let driver = Driver::new(self.enable_time);
+        let driver = Driver::new(self.enable_time, self.enable_io)?;
         match self.kind {
             Kind::CurrentThread => {
                 let config = Config {

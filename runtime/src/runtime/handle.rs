@@ -21,17 +21,34 @@ pub(crate) struct Inner {
     pub(crate) scheduler: Scheduler,
     pub(crate) blocking: BlockingPool,
     pub(crate) driver: Driver,
+    /// What `runtime::net` needs: the reactor and a way to the blocking
+    /// pool (name resolution); `None` without IO.
+    pub(crate) io: Option<runtime_io::Handle>,
 }
 
 impl Handle {
     pub(crate) fn new(scheduler: Scheduler, blocking: BlockingPool, driver: Driver) -> Handle {
-        Handle {
-            inner: Arc::new(Inner {
+        let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
+            let io = driver.reactor().map(|reactor| {
+                let weak = weak.clone();
+                // Weak: the handle lives in `Inner` itself.
+                let spawn_blocking: runtime_io::context::SpawnBlocking =
+                    Arc::new(move |job: Box<dyn FnOnce() + Send>| match weak.upgrade() {
+                        Some(inner) => drop(Handle { inner }.spawn_blocking(job)),
+                        // The runtime is gone: dropping the job fails the
+                        // lookup that waits for it.
+                        None => drop(job),
+                    });
+                runtime_io::Handle::new(reactor.clone(), spawn_blocking)
+            });
+            Inner {
                 scheduler,
                 blocking,
                 driver,
-            }),
-        }
+                io,
+            }
+        });
+        Handle { inner }
     }
 
     /// The handle of the runtime this thread is in.

@@ -84,7 +84,7 @@ impl Shared {
     pub(crate) fn new(config: Config, driver: Driver) -> Arc<Shared> {
         let parker = Parker::new();
         // The thread driving the core is the only one that holds the driver.
-        driver.set_unparkers(vec![parker.unparker()]);
+        driver.set_parkers(&[&parker]);
         Arc::new(Shared {
             inject: Inject::new(),
             owned: OwnedTasks::new(1),

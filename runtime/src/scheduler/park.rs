@@ -4,6 +4,12 @@
 //! sent while the target is on its way to sleep is never lost; spurious
 //! condvar wake-ups loop. This is the thread-park half of the worker's
 //! driver (see `driver.rs`).
+//!
+//! A thread that holds the driver parks *in the driver* instead (blocked
+//! in the IO reactor's `turn`), in the fourth state, `PARKED_DRIVER`: an
+//! `unpark` then calls the driver's wake hook (the reactor's `notify`)
+//! rather than the condvar. The hook makes a later `turn` return at once
+//! if it comes before the thread blocks, so the handover loses nothing.
 
 use crate::loom::{Arc, AtomicUsize, Condvar, Mutex, Ordering};
 use std::time::Duration;
@@ -11,6 +17,10 @@ use std::time::Duration;
 const EMPTY: usize = 0;
 const PARKED: usize = 1;
 const NOTIFIED: usize = 2;
+const PARKED_DRIVER: usize = 3;
+
+/// Wakes a thread blocked in the driver (the reactor's `notify`).
+pub(crate) type DriverWake = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// The owner's half: only the owning thread parks.
 #[derive(Debug)]
@@ -24,11 +34,21 @@ pub(crate) struct Unparker {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     state: AtomicUsize,
     lock: Mutex<()>,
     cvar: Condvar,
+    /// Set once, before the owner first parks in the driver.
+    driver_wake: std::sync::OnceLock<DriverWake>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parker")
+            .field("state", &self.state)
+            .field("in_driver", &self.driver_wake.get().is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Parker {
@@ -38,6 +58,7 @@ impl Parker {
                 state: AtomicUsize::new(EMPTY),
                 lock: Mutex::new(()),
                 cvar: Condvar::new(),
+                driver_wake: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -101,6 +122,40 @@ impl Parker {
     }
 }
 
+impl Parker {
+    /// Parks by calling `wait`, which blocks in the driver until the hook
+    /// given to [`set_driver_wake`](Self::set_driver_wake) is called (or
+    /// its own timeout). Returns at once if an unpark is pending.
+    pub(crate) fn park_in_driver(&self, wait: impl FnOnce()) {
+        let inner = &*self.inner;
+        debug_assert!(inner.driver_wake.get().is_some(), "no driver wake hook");
+        // SeqCst: pairs with the `swap` in `unpark`: either it sees
+        // PARKED_DRIVER and calls the hook, or we see NOTIFIED here.
+        match inner
+            .state
+            .compare_exchange(EMPTY, PARKED_DRIVER, Ordering::SeqCst, Ordering::SeqCst)
+        {
+            Ok(_) => {}
+            Err(NOTIFIED) => {
+                inner.state.swap(EMPTY, Ordering::SeqCst);
+                return;
+            }
+            Err(actual) => unreachable!("parker in state {actual} while its owner parks"),
+        }
+        wait();
+        // Woken, timed out or events: leave PARKED_DRIVER. `swap` also
+        // consumes a notification that came meanwhile (its hook call made
+        // `wait` return, or will make the next one return at once: a
+        // spurious wake-up, which callers tolerate).
+        inner.state.swap(EMPTY, Ordering::SeqCst);
+    }
+
+    /// The hook `unpark` calls for a thread parked in the driver.
+    pub(crate) fn set_driver_wake(&self, wake: DriverWake) {
+        let _ = self.inner.driver_wake.set(wake);
+    }
+}
+
 impl Unparker {
     /// Wakes the owner, now or at its next `park`.
     pub(crate) fn unpark(&self) {
@@ -115,6 +170,11 @@ impl Unparker {
                 // notification below cannot be missed.
                 drop(inner.lock.lock());
                 inner.cvar.notify_one();
+            }
+            PARKED_DRIVER => {
+                if let Some(wake) = inner.driver_wake.get() {
+                    wake();
+                }
             }
             actual => unreachable!("parker in state {actual}"),
         }

@@ -101,7 +101,7 @@ impl Launch {
             }));
             parts.push((local, parker));
         }
-        driver.set_unparkers(remotes.iter().map(|r| r.unparker.clone()).collect());
+        driver.set_parkers(&parts.iter().map(|(_, parker)| parker).collect::<Vec<_>>());
         let shared = Arc::new(Shared {
             remotes: remotes.into_boxed_slice(),
             inject: crate::scheduler::queue::Inject::new(),
