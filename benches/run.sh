@@ -26,9 +26,14 @@ cargo bench -p benches "${bench_flags[@]}" --no-run || exit 1
 
 start=$(date +%s)
 failed=()
+# What the benches print on stderr besides criterion (timers_sleep's mean
+# lateness), summarised after the table.
+notes=$(mktemp)
+trap 'rm -f "$notes"' EXIT
 for w in "${workloads[@]}"; do
     echo "=== $w"
-    timeout "${BENCH_TIMEOUT:-600}" cargo bench -q -p benches --bench "$w" -- "${crit_args[@]}"
+    timeout "${BENCH_TIMEOUT:-600}" cargo bench -q -p benches --bench "$w" -- "${crit_args[@]}" \
+        2> >(tee -a "$notes" >&2)
     rc=$?
     if [[ $rc -ne 0 ]]; then
         [[ $rc -eq 124 ]] && echo "!!! $w timed out after ${BENCH_TIMEOUT:-600}s" >&2
@@ -75,6 +80,12 @@ print()
 for r in rows:
     print("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
 PY
+
+# The last (cumulative) lateness line of each runtime.
+if grep -q "mean lateness" "$notes"; then
+    echo
+    for r in Ours Tokio Smol; do grep "timers_sleep/$r:" "$notes" | tail -n 1; done
+fi
 
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "failed: ${failed[*]}" >&2

@@ -2,8 +2,9 @@
 //! time per iteration is the total; the mean lateness (wake time minus
 //! deadline) is printed on stderr for each runtime after its run.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use benches::{bench_all, config, Cx, Rt, Workload};
@@ -20,8 +21,10 @@ impl Workload for TimersSleep {
 
     fn bench<R: Rt>(b: &mut Bencher<'_>, rt: &R) {
         let rem = Arc::new(AtomicUsize::new(0));
-        let late_ns = Arc::new(AtomicU64::new(0));
-        let wakes = Arc::new(AtomicU64::new(0));
+        // Summed over every call for this runtime (criterion calls this
+        // once per warm-up and sample batch), so the last line printed is
+        // the mean over the whole run.
+        let (late_ns, wakes) = totals::<R>();
         let (done_tx, mut done_rx) = mpsc::unbounded();
         b.iter(|| {
             rem.store(NUM_TASKS, Relaxed);
@@ -55,6 +58,17 @@ impl Workload for TimersSleep {
             late_ns.load(Relaxed) as f64 / n as f64 / 1e3,
         );
     }
+}
+
+/// The lateness totals of runtime `R`: (sum of ns late, number of wakes).
+fn totals<R>() -> (Arc<AtomicU64>, Arc<AtomicU64>) {
+    type Totals = HashMap<&'static str, (Arc<AtomicU64>, Arc<AtomicU64>)>;
+    static TOTALS: Mutex<Option<Totals>> = Mutex::new(None);
+    let mut totals = TOTALS.lock().unwrap();
+    let entry = totals
+        .get_or_insert_with(HashMap::new)
+        .entry(std::any::type_name::<R>());
+    entry.or_default().clone()
 }
 
 fn bench(c: &mut Criterion) {
