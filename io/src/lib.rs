@@ -12,6 +12,7 @@
 //! | `reactor.rs` | the poller, the source table, a turn; why edge-triggered |
 //! | `registration.rs` | one fd's readiness word and wakers: the numbered rules |
 //! | `io_source.rs` | an owned, registered fd: deregistered before it closes |
+//! | `loom.rs` | the shim: std's atomics and locks, loom's under `cfg(loom)` |
 //! | `context.rs` | the thread's current IO handle; the plain panics |
 //! | `async_fd.rs` | [`AsyncFd`]: readiness for any fd |
 //! | `net/` | TCP, UDP, Unix sockets; `addr.rs`: addresses and resolution |
@@ -20,6 +21,7 @@
 mod async_fd;
 pub mod context;
 mod io_source;
+mod loom;
 pub mod net;
 mod reactor;
 mod registration;
@@ -27,3 +29,33 @@ mod registration;
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 pub use context::Handle;
 pub use reactor::Reactor;
+
+/// What the loom models (`loom-tests`) need beyond the public API.
+/// Compiled only under `cfg(loom)`; not a public API.
+///
+/// The models register real sockets through the public API
+/// ([`AsyncFd`], [`context::enter`]), so they drive the real registration,
+/// readiness word and wakers (`registration.rs`) and the real source
+/// table (`reactor.rs`). The one thing loom cannot run is the poller's
+/// wait, which blocks in the kernel: [`turn`](__loom::turn) does a reactor
+/// turn with the events a model chooses in its place.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    use crate::Reactor;
+
+    /// One turn of `reactor`, as [`Reactor::turn`] does it (steps 1, 3 and
+    /// 4 of `reactor.rs`, through the same functions), with `events`, each
+    /// `(key, readable, writable)`, in place of what the poller's wait
+    /// (step 2) would have returned. The first source registered with a
+    /// fresh reactor has key 0, the next 1, and a removed key is reused
+    /// first. Returns how many events reached a live source; 0 if another
+    /// thread has the turn.
+    pub fn turn(reactor: &Reactor, events: &[(usize, bool, bool)]) -> usize {
+        reactor.turn_with_events(
+            events
+                .iter()
+                .map(|&(key, readable, writable)| polling::Event::new(key, readable, writable)),
+        )
+    }
+}

@@ -36,6 +36,7 @@
 //! Only one thread turns at a time: a second caller returns `Ok(0)` at
 //! once, as `Poller::wait` does.
 
+use crate::loom::{Mutex, MutexGuard};
 use crate::registration::{shutdown_error, Registration, Source};
 use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
@@ -44,7 +45,7 @@ use std::io;
 use std::num::NonZeroUsize;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Arc, PoisonError, TryLockError};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -123,35 +124,55 @@ impl Reactor {
     /// If a waker panics: after every other waker was woken, the first
     /// panic resumes.
     pub fn turn(&self, timeout: Option<Duration>) -> io::Result<usize> {
-        let mut turn = match self.turn.try_lock() {
-            Ok(turn) => turn,
-            Err(TryLockError::WouldBlock) => return Ok(0),
-            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        let Some(mut turn) = self.begin_turn() else {
+            return Ok(0);
         };
         let TurnState {
             events,
             wakers,
             tick,
         } = &mut *turn;
-        // Step 1.
-        *tick = tick.wrapping_add(1);
         // Step 2.
         events.clear();
         self.poller.wait(events, timeout)?;
+        Ok(self.deliver(*tick, events.iter(), wakers))
+    }
+
+    /// Takes the turn, unless another thread has it, and does step 1.
+    fn begin_turn(&self) -> Option<MutexGuard<'_, TurnState>> {
+        let mut turn = match self.turn.try_lock() {
+            Ok(turn) => turn,
+            Err(TryLockError::WouldBlock) => return None,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+        };
+        // Step 1.
+        turn.tick = turn.tick.wrapping_add(1);
+        Some(turn)
+    }
+
+    /// Steps 3 and 4: delivers `events`, read from the poller in the turn
+    /// `tick`, and wakes the wakers they collected into `wakers` (empty on
+    /// entry). Returns how many events reached a live source.
+    fn deliver(
+        &self,
+        tick: u32,
+        events: impl Iterator<Item = Event>,
+        wakers: &mut Vec<Waker>,
+    ) -> usize {
         // Step 3.
         let mut delivered = 0;
         {
             let sources = self.sources();
-            for event in events.iter() {
+            for event in events {
                 if let Some(source) = sources.slab.get(event.key) {
                     delivered += 1;
-                    source.set_ready(*tick, event.readable, event.writable, wakers);
+                    source.set_ready(tick, event.readable, event.writable, wakers);
                 }
             }
         }
         // Step 4.
         wake_all(wakers);
-        Ok(delivered)
+        delivered
     }
 
     /// Wakes the thread blocked in [`turn`](Self::turn), or makes the next
@@ -241,6 +262,19 @@ impl Reactor {
                 sources.slab.remove(source.key);
             }
         }
+    }
+}
+
+#[cfg(loom)]
+impl Reactor {
+    /// A turn as [`turn`](Self::turn) does it, with `events` in place of
+    /// the poller's wait (step 2), which loom cannot run: see `__loom`.
+    pub(crate) fn turn_with_events(&self, events: impl Iterator<Item = Event>) -> usize {
+        let Some(mut turn) = self.begin_turn() else {
+            return 0;
+        };
+        let TurnState { wakers, tick, .. } = &mut *turn;
+        self.deliver(*tick, events, wakers)
     }
 }
 

@@ -41,14 +41,15 @@
 //! source. That only sets readiness spuriously, which rule 2 turns into one
 //! extra `WouldBlock`; readiness is never lost this way.
 
+use crate::loom::{AtomicU64, Mutex, MutexGuard};
 use crate::reactor::Reactor;
 use slab::Slab;
 use std::future::Future;
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 const READABLE: u64 = 1 << 0;

@@ -11,10 +11,11 @@
 //!
 //! (add `CARGO_TARGET_DIR=target/loom` so that the `--cfg loom` build does
 //! not evict the normal one, and `-- --nocapture` to see how many
-//! interleavings each model explored). `--cfg loom` switches the runtime's
-//! and the timer's `loom.rs` shims from std/parking_lot to loom, so every
-//! model runs the shipped protocol code, reached through `runtime::__loom`
-//! and `runtime_timer::__loom` (or the public API).
+//! interleavings each model explored). `--cfg loom` switches the `loom.rs`
+//! shims of the runtime, the timer and the reactor from std/parking_lot to
+//! loom, so every model runs the shipped protocol code, reached through
+//! `runtime::__loom`, `runtime_timer::__loom` and `runtime_io::__loom` (or
+//! the public API).
 //!
 //! | file             | what it proves                                                   |
 //! |------------------|------------------------------------------------------------------|
@@ -26,8 +27,7 @@
 //! | `queue.rs`       | injector, local queues and stealing run every task once          |
 //! | `timer_entry.rs` | a `Sleep`'s drop/re-poll vs firing: one wake, entry freed once   |
 //! | `shutdown.rs`    | a spawn racing shutdown runs or is dropped once; joiner learns   |
-//!
-//! Model 8 (reactor registration, `runtime-io`) is not written yet.
+//! | `registration.rs`| an IO event vs a waker swap, a clear, a drop: none lost or late  |
 //!
 //! Useful knobs (loom reads them from the environment): `LOOM_MAX_PREEMPTIONS`
 //! bounds the preemptions per interleaving (2 is what CI uses; [`model`]
