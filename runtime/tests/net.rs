@@ -485,22 +485,18 @@ fn net_types_with_io_disabled_panic_with_a_plain_message() {
     }
 }
 
-/// Found while writing the test above: after a panic of the main future
-/// through a current_thread `block_on`, the next `block_on` that waits on
-/// a task spins forever. `drive` (scheduler/current_thread.rs) hands its
-/// `Parker` to `Restore` only on the success path, so on unwind `Restore`
-/// stores `None` in `shared.parker`; then `take_core` always fails (no
-/// parker) and `wait_for_core` always returns at once (the core is back):
-/// `block_on`'s loop spins and no task ever runs.
+/// A panic of the main future through a current_thread `block_on` must
+/// give the core and the parker back (`Restore` in
+/// scheduler/current_thread.rs holds both), or the next `block_on` finds
+/// no parker, never takes the core, and spins without running a task.
 #[test]
-#[ignore = "bug: current_thread loses its parker when block_on's future panics (see doc)"]
 fn block_on_after_a_panic_through_block_on_still_runs_tasks() {
     let rt = Builder::new_current_thread().enable_all().build().unwrap();
     let message = panic_message(std::panic::AssertUnwindSafe(|| {
         rt.block_on(async { panic!("through block_on") })
     }));
     assert_eq!(message, "through block_on");
-    // Watched from here: the bug spins instead of failing.
+    // Watched from another thread: the bug spins instead of failing.
     let (done_tx, done_rx) = mpsc::channel();
     std::thread::spawn(move || {
         done_tx

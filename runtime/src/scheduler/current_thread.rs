@@ -164,7 +164,7 @@ impl Shared {
     fn drive<F: Future>(
         self: &Arc<Self>,
         core: Box<Core>,
-        mut parker: Parker,
+        parker: Parker,
         mut future: Pin<&mut F>,
     ) -> F::Output {
         let cx = CoreContext {
@@ -194,7 +194,9 @@ impl Shared {
         let mut restore = Restore {
             prev,
             cx: &cx,
-            parker: None,
+            // Held here, not on this frame, so that a panic through
+            // `block_on` still gives the parker back.
+            parker: Some(parker),
         };
 
         let waker = Arc::new(BlockOnWaker {
@@ -210,7 +212,6 @@ impl Shared {
             if waker.woken.swap(false, Ordering::Acquire) {
                 if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut main_cx))
                 {
-                    restore.parker = Some(parker);
                     return v;
                 }
             }
@@ -232,7 +233,8 @@ impl Shared {
             } else {
                 // A remote push or wake after our last look has unparked
                 // the parker, so this returns at once (park.rs).
-                self.driver.park(0, &mut parker, None);
+                let parker = restore.parker.as_mut().expect("held until return");
+                self.driver.park(0, parker, None);
             }
         }
     }
