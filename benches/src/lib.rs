@@ -7,12 +7,13 @@
 //! (an `async_executor::Executor` run by [`WORKERS`] threads).
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
-use criterion::{Bencher, BenchmarkGroup, Criterion};
+use criterion::{Bencher, BenchmarkGroup, Criterion, Throughput};
 
 /// Worker threads of every runtime under test.
 pub const WORKERS: usize = 2;
@@ -57,6 +58,25 @@ pub trait Cx: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Option<F::Output>> + Send + 'static + use<Self, F>
     where
         F: Future + Send + 'static;
+
+    /// The runtime's TCP listener.
+    type TcpListener: Send + Sync + 'static;
+    /// The runtime's TCP stream.
+    type TcpStream: Send + 'static;
+    /// Binds a listener to `addr`.
+    fn bind(&self, addr: SocketAddr) -> impl Future<Output = Self::TcpListener> + Send;
+    /// The address `listener` is bound to.
+    fn local_addr(listener: &Self::TcpListener) -> SocketAddr;
+    /// Accepts a connection, with `TCP_NODELAY` set.
+    fn accept(listener: &Self::TcpListener) -> impl Future<Output = Self::TcpStream> + Send;
+    /// Connects to `addr`, with `TCP_NODELAY` set.
+    fn connect(&self, addr: SocketAddr) -> impl Future<Output = Self::TcpStream> + Send;
+    /// Reads what is there: at least one byte, or 0 at EOF.
+    fn read(stream: &mut Self::TcpStream, buf: &mut [u8]) -> impl Future<Output = usize> + Send;
+    /// Fills `buf`.
+    fn read_exact(stream: &mut Self::TcpStream, buf: &mut [u8]) -> impl Future<Output = ()> + Send;
+    /// Writes all of `buf`.
+    fn write_all(stream: &mut Self::TcpStream, buf: &[u8]) -> impl Future<Output = ()> + Send;
 }
 
 /// This workspace's `runtime`.
@@ -128,6 +148,37 @@ impl Cx for OursCx {
         // Built inside the async block, as smol's is (see `Smol`'s).
         async move { runtime::time::timeout(d, f).await.ok() }
     }
+
+    type TcpListener = runtime::net::TcpListener;
+    type TcpStream = runtime::net::TcpStream;
+    async fn bind(&self, addr: SocketAddr) -> Self::TcpListener {
+        runtime::net::TcpListener::bind(addr).await.unwrap()
+    }
+    fn local_addr(listener: &Self::TcpListener) -> SocketAddr {
+        listener.local_addr().unwrap()
+    }
+    async fn accept(listener: &Self::TcpListener) -> Self::TcpStream {
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream
+    }
+    async fn connect(&self, addr: SocketAddr) -> Self::TcpStream {
+        let stream = runtime::net::TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream
+    }
+    async fn read(stream: &mut Self::TcpStream, buf: &mut [u8]) -> usize {
+        use runtime::io::AsyncReadExt;
+        stream.read(buf).await.unwrap()
+    }
+    async fn read_exact(stream: &mut Self::TcpStream, buf: &mut [u8]) {
+        use runtime::io::AsyncReadExt;
+        stream.read_exact(buf).await.unwrap();
+    }
+    async fn write_all(stream: &mut Self::TcpStream, buf: &[u8]) {
+        use runtime::io::AsyncWriteExt;
+        stream.write_all(buf).await.unwrap();
+    }
 }
 
 /// tokio's multi-threaded runtime.
@@ -198,11 +249,44 @@ impl Cx for TokioCx {
     {
         async move { tokio::time::timeout(d, f).await.ok() }
     }
+
+    type TcpListener = tokio::net::TcpListener;
+    type TcpStream = tokio::net::TcpStream;
+    async fn bind(&self, addr: SocketAddr) -> Self::TcpListener {
+        tokio::net::TcpListener::bind(addr).await.unwrap()
+    }
+    fn local_addr(listener: &Self::TcpListener) -> SocketAddr {
+        listener.local_addr().unwrap()
+    }
+    async fn accept(listener: &Self::TcpListener) -> Self::TcpStream {
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream
+    }
+    async fn connect(&self, addr: SocketAddr) -> Self::TcpStream {
+        let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream
+    }
+    async fn read(stream: &mut Self::TcpStream, buf: &mut [u8]) -> usize {
+        use tokio::io::AsyncReadExt;
+        stream.read(buf).await.unwrap()
+    }
+    async fn read_exact(stream: &mut Self::TcpStream, buf: &mut [u8]) {
+        use tokio::io::AsyncReadExt;
+        stream.read_exact(buf).await.unwrap();
+    }
+    async fn write_all(stream: &mut Self::TcpStream, buf: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        stream.write_all(buf).await.unwrap();
+    }
 }
 
 /// smol: an `async_executor::Executor` run by [`WORKERS`] threads.
 ///
-/// `block_on` runs on the bench thread with `futures_lite::future::block_on`.
+/// The worker threads run the executor in `smol::block_on`, which lets an
+/// idle worker drive async-io's reactor (smol's multi-threaded recipe); the
+/// bench thread's `block_on` is `futures_lite::future::block_on`.
 /// Dropping it closes the shutdown channel and joins the threads.
 #[derive(Debug)]
 pub struct Smol {
@@ -227,7 +311,10 @@ impl Rt for Smol {
                 std::thread::Builder::new()
                     .name(format!("smol-{i}"))
                     .spawn(move || {
-                        let _ = futures_lite::future::block_on(ex.run(stopped.recv()));
+                        // smol's own `block_on` (async-io's): an idle
+                        // worker drives the IO reactor and timers, as in
+                        // smol's multi-threaded recipe.
+                        let _ = smol::block_on(ex.run(stopped.recv()));
                     })
                     .unwrap()
             })
@@ -299,6 +386,37 @@ impl Cx for SmolCx {
             None
         })
     }
+
+    type TcpListener = smol::net::TcpListener;
+    type TcpStream = smol::net::TcpStream;
+    async fn bind(&self, addr: SocketAddr) -> Self::TcpListener {
+        smol::net::TcpListener::bind(addr).await.unwrap()
+    }
+    fn local_addr(listener: &Self::TcpListener) -> SocketAddr {
+        listener.local_addr().unwrap()
+    }
+    async fn accept(listener: &Self::TcpListener) -> Self::TcpStream {
+        let (stream, _) = listener.accept().await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream
+    }
+    async fn connect(&self, addr: SocketAddr) -> Self::TcpStream {
+        let stream = smol::net::TcpStream::connect(addr).await.unwrap();
+        stream.set_nodelay(true).unwrap();
+        stream
+    }
+    async fn read(stream: &mut Self::TcpStream, buf: &mut [u8]) -> usize {
+        use futures_lite::AsyncReadExt;
+        stream.read(buf).await.unwrap()
+    }
+    async fn read_exact(stream: &mut Self::TcpStream, buf: &mut [u8]) {
+        use futures_lite::AsyncReadExt;
+        stream.read_exact(buf).await.unwrap();
+    }
+    async fn write_all(stream: &mut Self::TcpStream, buf: &[u8]) {
+        use futures_lite::AsyncWriteExt;
+        stream.write_all(buf).await.unwrap();
+    }
 }
 
 /// Short criterion settings for a 2-core machine.
@@ -316,6 +434,10 @@ pub trait Workload {
     /// Measures the workload on `rt` with `b.iter`; criterion calls this once
     /// per warm-up or sample batch, on a runtime built once for all of them.
     fn bench<R: Rt>(b: &mut Bencher<'_>, rt: &R);
+    /// What one iteration moves, for criterion's throughput line.
+    fn throughput() -> Option<Throughput> {
+        None
+    }
 }
 
 /// Benches `W` on the three runtimes, as functions `runtime`, `tokio` and
@@ -324,6 +446,9 @@ pub trait Workload {
 /// Each runtime is built once, before its measurements, and dropped after.
 pub fn bench_all<W: Workload>(c: &mut Criterion) {
     let mut group = c.benchmark_group(W::NAME);
+    if let Some(t) = W::throughput() {
+        group.throughput(t);
+    }
     run::<W, Ours>(&mut group, "runtime");
     run::<W, Tokio>(&mut group, "tokio");
     run::<W, Smol>(&mut group, "smol");
