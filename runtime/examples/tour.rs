@@ -2,7 +2,10 @@
 //!
 //! Each step prints what happened, so the output reads as a transcript.
 
+use runtime::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use runtime::net::{TcpListener, TcpStream};
 use runtime::task::{self, JoinSet, TaskGroup};
+use runtime::time;
 use std::time::{Duration, Instant};
 
 #[runtime::main(worker_threads = 2)]
@@ -100,6 +103,87 @@ async fn main() {
         "   one task failed, so its 3 siblings were cancelled: {:?}",
         group.join().await
     );
+
+    // 8. Time: a timeout that elapses on a slow future and one that
+    //    passes, then an interval ticking 3 times.
+    let start = Instant::now();
+    let slow = time::timeout(
+        Duration::from_millis(50),
+        time::sleep(Duration::from_secs(10)),
+    )
+    .await;
+    println!(
+        "8. timeout(50ms) on a 10s sleep: {} after {} ms",
+        if slow.is_err() {
+            "elapsed"
+        } else {
+            "completed"
+        },
+        start.elapsed().as_millis()
+    );
+    let start = Instant::now();
+    let fast = time::timeout(Duration::from_secs(1), async {
+        time::sleep(Duration::from_millis(10)).await;
+        "done"
+    })
+    .await;
+    println!(
+        "   timeout(1s) on a 10ms job: {:?} after {} ms",
+        fast,
+        start.elapsed().as_millis()
+    );
+    let start = Instant::now();
+    let mut ticks = time::interval(Duration::from_millis(100));
+    for n in 1..=3 {
+        ticks.tick().await; // the first tick is immediate
+        println!(
+            "   interval(100ms) tick {n} at {} ms",
+            start.elapsed().as_millis()
+        );
+    }
+
+    // 9. An echo server on 127.0.0.1:0 and a few clients, each a task.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    println!("9. echo server listening on {addr}");
+    let server = runtime::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            // One task per connection: echo each line back.
+            runtime::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut read = BufReader::new(read);
+                let mut line = String::new();
+                while read.read_line(&mut line).await.unwrap_or(0) > 0 {
+                    write.write_all(line.as_bytes()).await.unwrap();
+                    line.clear();
+                }
+            });
+        }
+    });
+    let mut clients = JoinSet::new();
+    for name in ["ada", "grace", "linus"] {
+        clients.spawn(async move {
+            let stream = TcpStream::connect(addr).await.unwrap();
+            let (read, mut write) = stream.into_split();
+            write
+                .write_all(format!("hello from {name}\n").as_bytes())
+                .await
+                .unwrap();
+            let mut echo = String::new();
+            BufReader::new(read).read_line(&mut echo).await.unwrap();
+            (name, echo.trim_end().to_string())
+        });
+    }
+    let mut echoes = Vec::new();
+    while let Some(done) = clients.join_next().await {
+        echoes.push(done.unwrap());
+    }
+    echoes.sort();
+    for (name, echo) in echoes {
+        println!("   client {name:<5} got back {echo:?}");
+    }
+    server.abort();
 
     println!("\nall done");
 }
