@@ -303,7 +303,8 @@ impl MultiThread {
             event_interval: 61,
             disable_lifo_slot: true,
         };
-        let (shared, launch) = multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());
+        let (shared, launch) =
+            multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());
         // See the type's doc: the model keeps the watcher role.
         assert!(shared.idle.try_start_watching());
         let workers = launch

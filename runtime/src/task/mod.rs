@@ -68,8 +68,8 @@ pub use id::{id, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalEnterGuard, LocalSet};
-pub use task_group::TaskGroup;
 pub use runtime_coop::{consume_budget, unconstrained, Unconstrained};
+pub use task_group::TaskGroup;
 pub use yield_now::yield_now;
 
 pub(crate) use list::OwnedTasks;
