@@ -7,6 +7,7 @@ use crate::entry::{Entry, Fired};
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomPinned;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -116,7 +117,9 @@ pub(crate) fn far_future(from: Instant) -> Instant {
 pub(crate) struct Timer {
     deadline: Instant,
     /// From the first time the timer had to wait; kept for reuse.
-    registration: Option<Registration>,
+    /// `ManuallyDrop`, so `Timer` has no drop glue but its own `drop`,
+    /// whose common case (never armed) inlines to one check.
+    registration: Option<ManuallyDrop<Registration>>,
     /// The entry was armed for the current deadline: it is in the wheel,
     /// or has fired and we have not seen it yet.
     armed: bool,
@@ -199,9 +202,11 @@ impl Timer {
             self.elapsed = true;
             return Poll::Ready(());
         }
-        let registration = self.registration.get_or_insert_with(|| Registration {
-            driver: context::driver(),
-            entry: Arc::new(Entry::new()),
+        let registration = self.registration.get_or_insert_with(|| {
+            ManuallyDrop::new(Registration {
+                driver: context::driver(),
+                entry: Arc::new(Entry::new()),
+            })
         });
         match registration
             .driver
@@ -243,12 +248,28 @@ impl Timer {
 }
 
 impl Drop for Timer {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(registration) = &self.registration {
-            // A fired entry is out of the wheel (entry.rs rule 4): no lock.
-            if self.armed && !registration.entry.is_fired() {
-                registration.driver.cancel(&registration.entry);
-            }
+        if self.registration.is_some() {
+            self.release();
+        }
+    }
+}
+
+impl Timer {
+    /// Takes the entry out of the wheel if it is still there, and drops
+    /// the registration. Out of line: `drop` of a timer that never waited
+    /// (a `timeout` whose future was ready) stays one inlined check.
+    #[cold]
+    #[inline(never)]
+    fn release(&mut self) {
+        let Some(registration) = self.registration.take() else {
+            return;
+        };
+        let registration = ManuallyDrop::into_inner(registration);
+        // A fired entry is out of the wheel (entry.rs rule 4): no lock.
+        if self.armed && !registration.entry.is_fired() {
+            registration.driver.cancel(&registration.entry);
         }
     }
 }

@@ -32,7 +32,6 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
     Timeout {
         value: future.into_future(),
         deadline: Deadline::After(duration),
-        timer: None,
     }
 }
 
@@ -45,15 +44,18 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
     Timeout {
         value: future.into_future(),
         deadline: Deadline::At(deadline),
-        timer: None,
     }
 }
 
-/// When a [`Timeout`] elapses; an `After` is fixed at the first poll.
-#[derive(Debug, Clone, Copy)]
+/// When a [`Timeout`] elapses: a duration until the first poll where the
+/// future is pending, then the timer armed for it. One field, so a
+/// timeout whose future is ready at once writes and drops little.
+#[derive(Debug)]
 enum Deadline {
     After(Duration),
     At(Instant),
+    /// Not pinned: `Timer` is `Unpin`.
+    Armed(Timer),
 }
 
 /// The future returned by [`timeout`] and [`timeout_at`].
@@ -62,9 +64,6 @@ pub struct Timeout<T> {
     /// Structurally pinned: see `poll`.
     value: T,
     deadline: Deadline,
-    /// Created at the first poll where `value` is pending. Not pinned:
-    /// `Timer` is `Unpin`.
-    timer: Option<Timer>,
 }
 
 impl<T> Timeout<T> {
@@ -93,22 +92,24 @@ impl<T: Future> Future for Timeout<T> {
         // has no `Drop` impl that could move it, `into_inner` and
         // `get_mut` take `Timeout` by value or `&mut` (so only for an
         // unpinned or `Unpin` one), and `Timeout` is `Unpin` only if `T`
-        // is (`Timer` is). `timer` is not pinned and used by `&mut`.
+        // is (`Timer` is). `deadline` is not pinned and used by `&mut`.
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above: `value` stays pinned while `self` is.
         let value = unsafe { Pin::new_unchecked(&mut this.value) };
         if let Poll::Ready(output) = value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let deadline = &mut this.deadline;
-        let timer = this.timer.get_or_insert_with(|| {
-            let at = match *deadline {
-                Deadline::After(duration) => deadline_after(duration),
-                Deadline::At(at) => at,
-            };
-            *deadline = Deadline::At(at);
-            Timer::new(at)
-        });
+        let at = match this.deadline {
+            Deadline::After(duration) => Some(deadline_after(duration)),
+            Deadline::At(at) => Some(at),
+            Deadline::Armed(_) => None,
+        };
+        if let Some(at) = at {
+            this.deadline = Deadline::Armed(Timer::new(at));
+        }
+        let Deadline::Armed(timer) = &mut this.deadline else {
+            unreachable!("armed just above")
+        };
         timer.poll_elapsed(cx).map(|()| Err(Elapsed::new()))
     }
 }
