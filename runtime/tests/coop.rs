@@ -1,30 +1,16 @@
 //! The cooperative budget: a task whose resources are always ready still
 //! lets the other tasks of its worker run.
 
+mod common;
+
+use common::one_thread_runtimes;
 use runtime::time::{self, Duration, Instant};
-use runtime::{task, Builder, Runtime};
+use runtime::{task, Builder};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Generous bound: proves progress, not speed.
 const NO_HANG: Duration = Duration::from_secs(10);
-
-fn one_thread_runtimes() -> [(&'static str, Runtime); 2] {
-    [
-        (
-            "current_thread",
-            Builder::new_current_thread().enable_all().build().unwrap(),
-        ),
-        (
-            "multi_thread(1)",
-            Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap(),
-        ),
-    ]
-}
 
 #[test]
 fn an_always_ready_timer_loop_yields_to_other_tasks() {

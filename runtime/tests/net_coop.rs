@@ -2,9 +2,12 @@
 //! socket still lets the other tasks of its worker run (issue 5). The
 //! bounds are reasoned as in `coop.rs`.
 
+mod common;
+
+use common::one_thread_runtimes;
 use runtime::io::{AsyncReadExt, AsyncWriteExt};
 use runtime::net::TcpStream;
-use runtime::{Builder, Runtime};
+use runtime::Runtime;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -12,23 +15,6 @@ use std::time::{Duration, Instant};
 
 /// Generous bound: proves progress, not speed.
 const NO_HANG: Duration = Duration::from_secs(10);
-
-fn one_thread_runtimes() -> [(&'static str, Runtime); 2] {
-    [
-        (
-            "current_thread",
-            Builder::new_current_thread().enable_all().build().unwrap(),
-        ),
-        (
-            "multi_thread(1)",
-            Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap(),
-        ),
-    ]
-}
 
 /// The most ready IO operations the hog may complete before the other
 /// task runs, with a budget of 128 per poll. The other task is spawned

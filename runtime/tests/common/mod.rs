@@ -49,3 +49,22 @@ pub fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_default()
 }
+
+/// A current-thread runtime and a one-worker multi-thread runtime, both
+/// with every driver: the flavors where one thread runs every task.
+pub fn one_thread_runtimes() -> [(&'static str, Runtime); 2] {
+    [
+        (
+            "current_thread",
+            Builder::new_current_thread().enable_all().build().unwrap(),
+        ),
+        (
+            "multi_thread(1)",
+            Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap(),
+        ),
+    ]
+}
