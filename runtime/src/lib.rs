@@ -22,7 +22,11 @@
 //!
 //! Names follow tokio's where the concept is the same: [`Builder`],
 //! [`Runtime`], [`runtime::Handle`](crate::runtime::Handle), [`spawn`],
-//! [`task::JoinHandle`], [`task::JoinError`], [`task::JoinSet`].
+//! [`task::JoinHandle`], [`task::JoinError`], [`task::JoinSet`]. Beside the
+//! tasks: [`time`] (sleep, timeout, interval), [`net`] and [`io`] (sockets
+//! over a `polling` reactor, with the `futures-io` traits), [`sync`]
+//! (channels, locks, `Notify`), [`task::TaskGroup`] (asyncio's task group)
+//! and [`task::LocalSet`] (tasks that are not `Send`).
 //!
 //! # Design
 //!
@@ -32,6 +36,8 @@
 //! - Each worker owns a crossbeam-deque queue and a stealable LIFO slot;
 //!   one injector takes spawns from outside (`scheduler/multi_thread/`).
 //!   Who is woken when is `idle.rs`; how a thread sleeps is `park.rs`.
+//! - A thread with nothing to run drives the timer and the reactor if no
+//!   other thread does (`driver.rs`); there is no timer or IO thread.
 //! - Every atomic, lock and cell of these protocols goes through
 //!   `loom.rs`, so the loom models check the shipped code.
 #![warn(missing_docs)]
