@@ -21,7 +21,7 @@
 //! ```
 //!
 //! Names follow tokio's where the concept is the same: [`Builder`],
-//! [`Runtime`], [`runtime::Handle`](crate::runtime::Handle), [`spawn`],
+//! [`Runtime`], [`runtime::Handle`], [`spawn`],
 //! [`task::JoinHandle`], [`task::JoinError`], [`task::JoinSet`]. Beside the
 //! tasks: [`time`] (sleep, timeout, interval), [`net`] and [`io`] (sockets
 //! over a `polling` reactor, with the `futures-io` traits), [`sync`]

@@ -15,10 +15,10 @@
 //!
 //! Each of these owns one ref; whoever drops the last frees the cell:
 //!
-//! - [`Task`]: held by the owned-task list (`list.rs`) from spawn until the
+//! - `Task`: held by the owned-task list (`list.rs`) from spawn until the
 //!   task completes or the runtime shuts down. It is what lets shutdown
 //!   reach every unfinished task.
-//! - [`Notified`]: a task that is scheduled to run. NOTIFIED is set exactly
+//! - `Notified`: a task that is scheduled to run. NOTIFIED is set exactly
 //!   while one exists, so a task is queued at most once.
 //! - `JoinHandle`, `AbortHandle`, and every `Waker` of the task.
 //!
