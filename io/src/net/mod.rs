@@ -7,6 +7,7 @@
 
 mod addr;
 mod split;
+mod stream_io;
 mod tcp_listener;
 mod tcp_socket;
 mod tcp_stream;
