@@ -352,10 +352,12 @@ fn accept_loop_survives_clients_that_connect_and_close_at_once() {
         rt.block_on(async {
             let (listener, addr) = listener().await;
             let server = runtime::spawn(async move {
-                let mut served = 0;
-                while served < CLIENTS {
+                loop {
                     let (mut stream, _) = match listener.accept().await {
                         Ok(accepted) => accepted,
+                        // Linux may report a connection that was reset in
+                        // the queue here; a server goes on.
+                        Err(e) if e.kind() == std::io::ErrorKind::ConnectionAborted => continue,
                         Err(e) => panic!("accept failed: {e:?}"),
                     };
                     // Each connection in its own task, as a server does: a
@@ -363,14 +365,19 @@ fn accept_loop_survives_clients_that_connect_and_close_at_once() {
                     // never a hang.
                     runtime::spawn(async move {
                         let _ = stream.write_all(b"hi").await;
-                        let _ = stream.read(&mut [0; 8]).await;
+                        let mut buf = [0; 8];
+                        if let Ok(n) = stream.read(&mut buf).await {
+                            if &buf[..n] == b"last" {
+                                stream.write_all(b"alive").await.unwrap();
+                            }
+                        }
                     });
-                    served += 1;
                 }
-                // Still accepting after all that.
-                let (mut stream, _) = listener.accept().await.unwrap();
-                stream.write_all(b"alive").await.unwrap();
             });
+            // Not every one of these reaches `accept`: while the queue is
+            // full (backlog 128), the kernel completes a client's connect
+            // but drops the server side, and the close that follows ends
+            // it. So the server counts nothing; it must only keep going.
             let clients: Vec<_> = (0..CLIENTS)
                 .map(|i| {
                     runtime::spawn(async move {
@@ -385,14 +392,16 @@ fn accept_loop_survives_clients_that_connect_and_close_at_once() {
             for c in clients {
                 c.await.unwrap();
             }
+            // Still accepting after all that.
             let mut last = TcpStream::connect(addr).await.unwrap();
+            last.write_all(b"last").await.unwrap();
             let mut got = Vec::new();
             time::timeout(NO_HANG, last.read_to_end(&mut got))
                 .await
                 .unwrap_or_else(|_| panic!("{flavor}: the accept loop stopped"))
                 .unwrap();
-            assert_eq!(got, b"alive", "{flavor}");
-            server.await.unwrap();
+            assert_eq!(got, b"hialive", "{flavor}");
+            server.abort();
         });
     });
 }
