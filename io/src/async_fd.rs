@@ -1,7 +1,7 @@
 //! [`AsyncFd`]: readiness for any file descriptor, as tokio's.
 
 use crate::io_source::IoSource;
-use crate::registration::{Direction, ReadyEvent};
+use crate::registration::{Direction, Initial, ReadyEvent};
 use std::error::Error;
 use std::fmt;
 use std::io;
@@ -29,9 +29,22 @@ use std::task::{ready, Context, Poll};
 /// # let _ = n; Ok(()) }
 /// ```
 ///
+/// Readiness comes from the reactor: a new `AsyncFd` is neither readable
+/// nor writable until the reactor's first event for it (which, for an fd
+/// that is ready when it is registered, comes on the reactor's next turn),
+/// so a guard always stands for an event the OS reported. The net types
+/// (`TcpStream`, `UnixStream`, ...) differ on purpose: they start
+/// optimistic, as ready both ways, because each of their operations tries
+/// the syscall first and a `WouldBlock` clears the guess, which saves a
+/// reactor round-trip when the socket is ready already.
+///
 /// Readiness is edge-triggered: once ready, an fd stays ready until some IO
 /// on it reports `WouldBlock` through a guard (or
 /// [`clear_ready`](AsyncFdReadyGuard::clear_ready) is called).
+///
+/// Once the runtime has shut down (it is being dropped, or was), every
+/// wait returns an error (kind `Other`, saying the IO driver has shut
+/// down), never a guard.
 ///
 /// Dropping it deregisters the fd, then drops the inner value (which
 /// closes the fd if it owns it); [`into_inner`](Self::into_inner)
@@ -54,7 +67,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     #[track_caller]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         Ok(AsyncFd {
-            source: IoSource::new(inner)?,
+            source: IoSource::new(inner, Initial::FromReactor)?,
         })
     }
 

@@ -4,7 +4,14 @@
 //! (workers, `block_on`, `Handle::enter`) with [`enter`]; the net types and
 //! [`AsyncFd`](crate::AsyncFd) read it from there when they are created, and
 //! keep the reactor for as long as they live.
+//!
+//! The thread-local goes through the loom shim (`loom.rs`). Every access
+//! tolerates a thread-local that is already destroyed, as happens when a
+//! runtime kept in another thread-local is dropped at thread exit: a
+//! panic there would abort the process. [`enter`] then changes nothing,
+//! and [`handle`] panics as outside a runtime.
 
+use crate::loom::thread_local;
 use crate::reactor::Reactor;
 use std::cell::RefCell;
 use std::fmt;
@@ -75,14 +82,20 @@ const IO_DISABLED: &str = "IO is disabled: the runtime was built without \
 ///
 /// Guards restore the previous handle when dropped, so they nest; drop
 /// them in the reverse order of creation.
+///
+/// While the thread is exiting and its thread-locals are already
+/// destroyed (in the destructor of another thread-local), this does
+/// nothing and returns a guard that restores nothing.
 pub fn enter(handle: Option<Handle>) -> EnterGuard {
     let new = match handle {
         Some(handle) => Current::Enabled(handle),
         None => Current::Disabled,
     };
-    let previous = CURRENT.with(|current| current.replace(new));
+    // On an error the thread-local is gone, and `new` was dropped with
+    // the closure.
+    let previous = CURRENT.try_with(|current| current.replace(new)).ok();
     EnterGuard {
-        previous: Some(previous),
+        previous,
         _not_send: PhantomData,
     }
 }
@@ -99,8 +112,9 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         if let Some(previous) = self.previous.take() {
             // Swap rather than assign: the replaced handle is dropped
-            // after the thread-local's borrow has ended.
-            let _entered = CURRENT.with(|current| current.replace(previous));
+            // after the thread-local's borrow has ended. If the
+            // thread-local is gone, there is nothing to restore.
+            let _entered = CURRENT.try_with(|current| current.replace(previous));
         }
     }
 }

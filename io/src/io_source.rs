@@ -7,7 +7,7 @@
 
 use crate::context;
 use crate::reactor::Reactor;
-use crate::registration::{Direction, Registration};
+use crate::registration::{Direction, Initial, Registration};
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
@@ -27,24 +27,29 @@ pub(crate) struct IoSource<T: AsRawFd> {
 }
 
 impl<T: AsRawFd> IoSource<T> {
-    /// Registers `io` with the current thread's reactor. `io` must be in
+    /// Registers `io` with the current thread's reactor, its readiness
+    /// starting as `initial` (`registration.rs`, rule 3). `io` must be in
     /// non-blocking mode.
     ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime without IO.
     #[track_caller]
-    pub(crate) fn new(io: T) -> io::Result<IoSource<T>> {
-        IoSource::with_reactor(io, context::handle().reactor())
+    pub(crate) fn new(io: T, initial: Initial) -> io::Result<IoSource<T>> {
+        IoSource::with_reactor(io, context::handle().reactor(), initial)
     }
 
     /// Registers `io` with `reactor`: how a listener registers the streams
     /// it accepts with its own reactor, whatever thread polls it.
-    pub(crate) fn with_reactor(io: T, reactor: &Arc<Reactor>) -> io::Result<IoSource<T>> {
+    pub(crate) fn with_reactor(
+        io: T,
+        reactor: &Arc<Reactor>,
+        initial: Initial,
+    ) -> io::Result<IoSource<T>> {
         // SAFETY: `io` moves into the returned `IoSource`, whose invariant
         // keeps the fd open until it is deregistered. If registering fails,
         // nothing was added to the poller.
-        let registration = unsafe { reactor.register(io.as_raw_fd())? };
+        let registration = unsafe { reactor.register(io.as_raw_fd(), initial)? };
         Ok(IoSource {
             io: Some(io),
             registration,

@@ -12,7 +12,7 @@
 //! | `reactor.rs` | the poller, the source table, a turn; why edge-triggered |
 //! | `registration.rs` | one fd's readiness word and wakers: the numbered rules |
 //! | `io_source.rs` | an owned, registered fd: deregistered before it closes |
-//! | `loom.rs` | the shim: std's atomics and locks, loom's under `cfg(loom)` |
+//! | `loom.rs` | the shim: std's atomics, locks and thread-locals, loom's under `cfg(loom)` |
 //! | `context.rs` | the thread's current IO handle; the plain panics |
 //! | `async_fd.rs` | [`AsyncFd`]: readiness for any fd |
 //! | `net/` | TCP, UDP, Unix sockets; `addr.rs`: addresses and resolution |

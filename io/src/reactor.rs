@@ -30,22 +30,26 @@
 //! 3. With the source table locked, set the readiness of each source that
 //!    had an event and collect its wakers; events for keys no longer in the
 //!    table are dropped.
-//! 4. Release the locks, then wake the wakers, each inside `catch_unwind`;
-//!    the first panic resumes after all of them were woken.
+//! 4. Release the locks, then wake the wakers, each inside `catch_unwind`.
+//!    A waker runs code that is not ours; if one panics, the others are
+//!    still woken and the panic stops there, reported in one line on
+//!    stderr (the panic hook has printed its message already): it never
+//!    unwinds into the worker that turns the reactor.
 //!
 //! Only one thread turns at a time: a second caller returns `Ok(0)` at
 //! once, as `Poller::wait` does.
 
 use crate::loom::{Mutex, MutexGuard};
-use crate::registration::{shutdown_error, Registration, Source};
+use crate::registration::{shutdown_error, Initial, Registration, Source};
 use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 use std::fmt;
 use std::io;
+use std::io::Write;
 use std::num::NonZeroUsize;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::{Arc, PoisonError, TryLockError};
+use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
@@ -115,14 +119,12 @@ impl Reactor {
     /// A `Some` timeout costs polling two more syscalls than `None` (it
     /// arms a timerfd), so poll with `Some(ZERO)` sparingly.
     ///
+    /// A waker that panics does not keep the others from being woken, and
+    /// its panic does not reach the caller (step 4).
+    ///
     /// # Errors
     ///
     /// If the OS wait fails (not for `EINTR`, which is retried).
-    ///
-    /// # Panics
-    ///
-    /// If a waker panics: after every other waker was woken, the first
-    /// panic resumes.
     pub fn turn(&self, timeout: Option<Duration>) -> io::Result<usize> {
         let Some(mut turn) = self.begin_turn() else {
             return Ok(0);
@@ -140,11 +142,7 @@ impl Reactor {
 
     /// Takes the turn, unless another thread has it, and does step 1.
     fn begin_turn(&self) -> Option<MutexGuard<'_, TurnState>> {
-        let mut turn = match self.turn.try_lock() {
-            Ok(turn) => turn,
-            Err(TryLockError::WouldBlock) => return None,
-            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
-        };
+        let mut turn = self.turn.try_lock()?;
         // Step 1.
         turn.tick = turn.tick.wrapping_add(1);
         Some(turn)
@@ -189,11 +187,7 @@ impl Reactor {
     /// existing registrations returns an `io::Error` (kind `Other`, "the IO
     /// driver has shut down: the runtime is being dropped"), and so does
     /// registering a new source. Dropping IO objects stays fine.
-    /// Idempotent.
-    ///
-    /// # Panics
-    ///
-    /// As [`turn`](Self::turn), if a waker panics.
+    /// Idempotent. A panicking waker is handled as in [`turn`](Self::turn).
     pub fn shutdown(&self) {
         let mut wakers = Vec::new();
         {
@@ -216,17 +210,22 @@ impl Reactor {
     }
 
     fn sources(&self) -> MutexGuard<'_, Sources> {
-        self.sources.lock().unwrap_or_else(PoisonError::into_inner)
+        self.sources.lock()
     }
 
-    /// Registers `fd` for both directions, edge-triggered.
+    /// Registers `fd` for both directions, edge-triggered, its readiness
+    /// starting as `initial` says (`registration.rs`, rule 3).
     ///
     /// # Safety
     ///
     /// `fd` must stay open until [`Registration::deregister`] has been
     /// called with it (which deletes it from the poller): polling requires
     /// an fd to be deleted before it is closed.
-    pub(crate) unsafe fn register(self: &Arc<Self>, fd: RawFd) -> io::Result<Registration> {
+    pub(crate) unsafe fn register(
+        self: &Arc<Self>,
+        fd: RawFd,
+        initial: Initial,
+    ) -> io::Result<Registration> {
         let mut sources = self.sources();
         if sources.shutdown {
             return Err(shutdown_error());
@@ -242,7 +241,7 @@ impl Reactor {
             self.poller
                 .add_with_mode(fd, Event::all(key), PollMode::Edge)?;
         }
-        let source = Arc::new(Source::new(key));
+        let source = Arc::new(Source::new(key, initial));
         entry.insert(source.clone());
         Ok(Registration::new(self.clone(), source))
     }
@@ -278,17 +277,23 @@ impl Reactor {
     }
 }
 
-/// Wakes and empties `wakers`; a panicking waker does not keep the others
-/// from being woken, and the first panic resumes afterwards.
+/// Wakes and empties `wakers` (step 4). A panicking waker does not keep
+/// the others from being woken; its panic is caught, and reported once
+/// per call.
 fn wake_all(wakers: &mut Vec<Waker>) {
-    let mut first_panic = None;
+    let mut panicked = false;
     for waker in wakers.drain(..) {
-        if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-            first_panic.get_or_insert(payload);
-        }
+        // Unwind safety: nothing of the reactor is borrowed here, and the
+        // waker is consumed whether or not it panics.
+        panicked |= panic::catch_unwind(AssertUnwindSafe(|| waker.wake())).is_err();
     }
-    if let Some(payload) = first_panic {
-        panic::resume_unwind(payload);
+    if panicked {
+        // Not `eprintln!`, which panics if stderr cannot be written.
+        let _ = writeln!(
+            io::stderr(),
+            "runtime: a waker panicked while the reactor woke it; \
+             the other wakers were still woken"
+        );
     }
 }
 

@@ -25,10 +25,20 @@
 //!    in between, which may be after the syscall failed: clearing it would
 //!    lose the edge and the waiter would hang, so it is left set and the
 //!    operation simply retries.
-//! 3. A new source starts readable and writable at tick 0: the first
-//!    operation tries the syscall without waiting for a turn. A wrong guess
-//!    costs one `WouldBlock`; epoll reports the real state of an edge
-//!    registration on its next wait anyway.
+//! 3. A new source starts in one of two states, which its owner picks
+//!    ([`Initial`]); both at tick 0:
+//!    - A socket (the `net` types) starts readable and writable
+//!      ([`Initial::Optimistic`]). Its operations always try the syscall
+//!      first and a `WouldBlock` clears the guess (rule 2), so a wrong
+//!      guess costs one `WouldBlock`, and a right one (an accepted stream
+//!      with data waiting, a fresh pair, a connected socket's first write)
+//!      saves a reactor round-trip.
+//!    - An [`AsyncFd`](crate::AsyncFd) starts neither
+//!      ([`Initial::FromReactor`]). Its `readable()`/`writable()` give the
+//!      user a guard saying the fd is ready: a promise the user may act on
+//!      without a syscall that could say otherwise, so it must come from
+//!      the reactor. An edge registration is reported in the state the fd
+//!      has when it is added, so a ready fd waits for one turn.
 //! 4. A waiter stores its waker under the source's `wakers` lock and reads
 //!    the word again while still holding it. The reactor sets the word
 //!    before it takes that lock to collect wakers. So either the waiter's
@@ -49,7 +59,7 @@ use std::io;
 use std::os::fd::BorrowedFd;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 const READABLE: u64 = 1 << 0;
@@ -64,6 +74,16 @@ pub(crate) const SHUTDOWN_MESSAGE: &str =
 
 pub(crate) fn shutdown_error() -> io::Error {
     io::Error::other(SHUTDOWN_MESSAGE)
+}
+
+/// What a new [`Source`]'s readiness starts as (rule 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Initial {
+    /// Readable and writable before any event: for sockets, whose every
+    /// operation tries the syscall first.
+    Optimistic,
+    /// Neither, until the reactor reports an event: for `AsyncFd`.
+    FromReactor,
 }
 
 /// A direction of readiness.
@@ -132,19 +152,21 @@ pub(crate) struct Source {
 }
 
 impl Source {
-    pub(crate) fn new(key: usize) -> Source {
+    pub(crate) fn new(key: usize, initial: Initial) -> Source {
+        // Rule 3: tick 0, ready or not as the owner chose.
+        let ready = match initial {
+            Initial::Optimistic => READY_MASK,
+            Initial::FromReactor => 0,
+        };
         Source {
             key,
-            // Rule 3: start ready at tick 0.
-            readiness: AtomicU64::new(READY_MASK),
+            readiness: AtomicU64::new(ready),
             wakers: Mutex::new(Wakers::default()),
         }
     }
 
     fn wakers(&self) -> MutexGuard<'_, Wakers> {
-        // Nothing panics while holding this lock (wakers are called after
-        // it is released), but never let a poisoned lock spread panics.
-        self.wakers.lock().unwrap_or_else(PoisonError::into_inner)
+        self.wakers.lock()
     }
 
     /// Reactor side: the fd is ready in the `readable`/`writable`
@@ -382,7 +404,7 @@ mod tests {
 
     #[test]
     fn starts_ready_and_a_clear_with_the_same_tick_clears() {
-        let source = Source::new(0);
+        let source = Source::new(0, Initial::Optimistic);
         let read = ready(&source, Direction::Read).unwrap();
         let write = ready(&source, Direction::Write).unwrap();
         source.clear_readiness(read);
@@ -392,8 +414,19 @@ mod tests {
     }
 
     #[test]
+    fn from_reactor_starts_unready_until_an_event() {
+        let source = Source::new(0, Initial::FromReactor);
+        let mut wakers = Vec::new();
+        assert!(ready(&source, Direction::Read).is_none());
+        assert!(ready(&source, Direction::Write).is_none());
+        source.set_ready(1, false, true, &mut wakers);
+        assert!(ready(&source, Direction::Read).is_none());
+        assert!(ready(&source, Direction::Write).is_some());
+    }
+
+    #[test]
     fn a_clear_from_an_older_tick_keeps_the_new_edge() {
-        let source = Source::new(0);
+        let source = Source::new(0, Initial::Optimistic);
         let mut wakers = Vec::new();
         let seen = ready(&source, Direction::Read).unwrap();
         // A new edge arrives between the syscall and the clear (rule 2).
@@ -406,7 +439,7 @@ mod tests {
 
     #[test]
     fn set_ready_takes_the_wakers_of_its_directions_only() {
-        let source = Source::new(0);
+        let source = Source::new(0, Initial::Optimistic);
         let mut wakers = Vec::new();
         for direction in [Direction::Read, Direction::Write] {
             let event = ready(&source, direction).unwrap();
@@ -431,13 +464,17 @@ mod tests {
 
     #[test]
     fn shutdown_fails_every_wait() {
-        let source = Source::new(0);
-        let mut wakers = Vec::new();
-        source.set_shutdown(&mut wakers);
-        let err = match source.poll_ready(Direction::Read, &mut cx()) {
-            Poll::Ready(Err(err)) => err,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(err.to_string(), SHUTDOWN_MESSAGE);
+        for initial in [Initial::Optimistic, Initial::FromReactor] {
+            let source = Source::new(0, initial);
+            let mut wakers = Vec::new();
+            source.set_shutdown(&mut wakers);
+            for direction in [Direction::Read, Direction::Write] {
+                let err = match source.poll_ready(direction, &mut cx()) {
+                    Poll::Ready(Err(err)) => err,
+                    other => panic!("{initial:?} {direction:?}: {other:?}"),
+                };
+                assert_eq!(err.to_string(), SHUTDOWN_MESSAGE);
+            }
+        }
     }
 }

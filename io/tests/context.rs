@@ -54,3 +54,39 @@ fn guards_nest_and_restore() {
     }
     assert!(panic::catch_unwind(|| UnixStream::pair()).is_err());
 }
+
+/// A runtime kept in a thread-local is dropped at thread exit, possibly
+/// after the IO context's own thread-local is gone; entering its handle
+/// then must not panic (a panic in a thread-local destructor aborts).
+#[test]
+fn enter_after_the_thread_locals_are_destroyed_does_nothing() {
+    use std::cell::RefCell;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static RAN: AtomicBool = AtomicBool::new(false);
+
+    struct EnterOnDrop(Option<runtime_io::Handle>);
+
+    impl Drop for EnterOnDrop {
+        fn drop(&mut self) {
+            let guard = context::enter(self.0.take());
+            drop(guard);
+            RAN.store(true, Ordering::SeqCst);
+        }
+    }
+
+    thread_local! {
+        static LATE: RefCell<Option<EnterOnDrop>> = const { RefCell::new(None) };
+    }
+
+    let reactor = TestReactor::start();
+    let handle = reactor.handle();
+    std::thread::spawn(move || {
+        // Registered first, so destroyed last: after the context's.
+        LATE.with(|late| *late.borrow_mut() = Some(EnterOnDrop(Some(handle.clone()))));
+        drop(context::enter(Some(handle)));
+    })
+    .join()
+    .unwrap();
+    assert!(RAN.load(Ordering::SeqCst));
+}

@@ -1,15 +1,19 @@
-//! The reactor's own contract: turn, notify, shutdown.
+//! The reactor's own contract: turn, notify, shutdown, panicking wakers.
 
 mod common;
 
 use common::{block_on, TestReactor};
 use futures_util::future::join;
-use futures_util::AsyncReadExt;
+use futures_util::{AsyncRead, AsyncReadExt};
 use runtime_io::net::{TcpListener, UnixStream};
 use runtime_io::{context, Handle, Reactor};
 use std::future::Future;
 use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -107,4 +111,68 @@ fn shutdown_wakes_waiters_and_fails_io() {
     // Dropping IO objects after shutdown is fine.
     drop((listener, b));
     test.reactor.shutdown();
+}
+
+/// A waker whose wake panics, as a buggy user waker may.
+struct Boom;
+
+impl Wake for Boom {
+    fn wake(self: Arc<Self>) {
+        panic!("boom: a waker panicked on purpose");
+    }
+}
+
+/// A waker that counts its wakes.
+struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn a_panicking_waker_neither_stops_the_others_nor_escapes_the_turn() {
+    let reactor = Reactor::new().unwrap();
+    let _guard = context::enter(Some(handle(&reactor)));
+    let boom = Waker::from(Arc::new(Boom));
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let counting = Waker::from(count.clone());
+
+    // Two wakers on one socket, woken by one event, the panicking one
+    // first: the read's (the poller slot), then a `readable()` waiter's.
+    let (a, b) = UnixStream::pair().unwrap();
+    let mut a = a.into_std().unwrap();
+    let b = UnixStream::from_std(b.into_std().unwrap()).unwrap();
+    let mut buf = [0; 8];
+    // The first read clears the optimistic readiness a socket starts with.
+    let read = Pin::new(&mut &b).poll_read(&mut Context::from_waker(&boom), &mut buf);
+    assert!(read.is_pending());
+    let mut readable = Box::pin(b.readable());
+    assert!(readable
+        .as_mut()
+        .poll(&mut Context::from_waker(&counting))
+        .is_pending());
+
+    a.write_all(b"wake").unwrap();
+    let delivered = panic::catch_unwind(AssertUnwindSafe(|| {
+        reactor.turn(Some(Duration::from_secs(5))).unwrap()
+    }))
+    .expect("the waker's panic escaped the turn");
+    assert_eq!(delivered, 1);
+    assert_eq!(count.0.load(Ordering::SeqCst), 1, "the other waker slept");
+
+    // The same at shutdown.
+    let read = Pin::new(&mut &b).poll_read(&mut Context::from_waker(&boom), &mut buf);
+    assert!(matches!(read, Poll::Ready(Ok(4))));
+    let read = Pin::new(&mut &b).poll_read(&mut Context::from_waker(&boom), &mut buf);
+    assert!(read.is_pending());
+    let mut readable = Box::pin(b.readable());
+    assert!(readable
+        .as_mut()
+        .poll(&mut Context::from_waker(&counting))
+        .is_pending());
+    panic::catch_unwind(AssertUnwindSafe(|| reactor.shutdown()))
+        .expect("the waker's panic escaped the shutdown");
+    assert_eq!(count.0.load(Ordering::SeqCst), 2, "the other waker slept");
 }

@@ -101,3 +101,74 @@ fn unix_datagram_bound_and_pair() {
     std::fs::remove_file(&a_path).unwrap();
     std::fs::remove_file(&b_path).unwrap();
 }
+
+/// A Linux abstract socket name, unique to this process and `tag`: as a
+/// path (a leading NUL byte, as the net types take it) and as the name.
+#[cfg(target_os = "linux")]
+fn abstract_name(tag: &str) -> (String, Vec<u8>) {
+    let name = format!("runtime-io-test-{}-{tag}", std::process::id());
+    (format!("\0{name}"), name.into_bytes())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unix_stream_over_an_abstract_name() {
+    use std::os::linux::net::SocketAddrExt;
+    let (path, name) = abstract_name("stream");
+    run(async {
+        let listener = UnixListener::bind(&path).unwrap();
+        assert_eq!(
+            listener.local_addr().unwrap().as_abstract_name(),
+            Some(&name[..])
+        );
+        let server = async {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut buf = [0; 8];
+            stream.read_exact(&mut buf).await.unwrap();
+            stream.write_all(&buf).await.unwrap();
+        };
+        let client = async {
+            let mut stream = UnixStream::connect(&path).await.unwrap();
+            assert_eq!(
+                stream.peer_addr().unwrap().as_abstract_name(),
+                Some(&name[..])
+            );
+            stream.write_all(b"abstract").await.unwrap();
+            let mut back = [0; 8];
+            stream.read_exact(&mut back).await.unwrap();
+            assert_eq!(&back, b"abstract");
+        };
+        join(server, client).await;
+        // The name is taken while the listener lives.
+        let err = UnixListener::bind(&path).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+    });
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn unix_datagram_over_abstract_names() {
+    use std::os::linux::net::SocketAddrExt;
+    let (a_path, a_name) = abstract_name("dgram-a");
+    let (b_path, b_name) = abstract_name("dgram-b");
+    run(async {
+        let a = UnixDatagram::bind(&a_path).unwrap();
+        let b = UnixDatagram::bind(&b_path).unwrap();
+        assert_eq!(
+            b.local_addr().unwrap().as_abstract_name(),
+            Some(&b_name[..])
+        );
+        assert_eq!(a.send_to(b"to b", &b_path).await.unwrap(), 4);
+        let mut buf = [0; 16];
+        let (n, from) = b.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"to b");
+        assert_eq!(from.as_abstract_name(), Some(&a_name[..]));
+
+        b.connect(&a_path).unwrap();
+        assert_eq!(b.peer_addr().unwrap().as_abstract_name(), Some(&a_name[..]));
+        assert_eq!(b.send(b"back").await.unwrap(), 4);
+        let (n, from) = a.recv_from(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"back");
+        assert_eq!(from.as_abstract_name(), Some(&b_name[..]));
+    });
+}

@@ -17,13 +17,29 @@ fn start(rt: &mut MultiThread) -> Vec<thread::JoinHandle<()>> {
         .collect()
 }
 
-/// The real shutdown sequence of `Runtime::shutdown`.
+/// The real shutdown sequence of `Runtime::shutdown`: `begin_shutdown`
+/// (flag, unpark, cancel, close and drain the injector), then join the
+/// workers; no second drain. Every cell must be gone then.
 fn shut_down(rt: MultiThread, threads: Vec<thread::JoinHandle<()>>) {
     rt.begin_shutdown();
     for t in threads {
         t.join().unwrap();
     }
-    rt.drain_inject();
+    assert_eq!(rt.live_tasks(), 0, "a task cell was not freed");
+}
+
+/// Waits until both workers sleep and nobody searches. With the LIFO
+/// watcher on, "every worker is parked" (`Idle`'s count) is not yet quiet:
+/// a worker that parked as the watcher (a timed park) while the other still
+/// ran comes back once more, searches, and parks again; checking the
+/// searching count at the first "all parked" would race that last round.
+/// So the loop waits for both at once: a searching count that never goes
+/// back to zero once the workers sleep makes it spin forever, which loom
+/// reports (the model exceeds its maximum number of branches).
+fn wait_until_quiet(rt: &MultiThread) {
+    while !(rt.all_parked() && rt.no_searchers()) {
+        thread::yield_now();
+    }
 }
 
 /// Two workers start while one task is spawned from outside: the push
@@ -33,7 +49,7 @@ fn shut_down(rt: MultiThread, threads: Vec<thread::JoinHandle<()>>) {
 #[test]
 fn remote_spawn_races_two_workers() {
     model(|| {
-        let mut rt = MultiThread::new(2);
+        let mut rt = MultiThread::without_lifo(2);
         let threads = start(&mut rt);
         let polls = Arc::new(AtomicUsize::new(0));
         let join = {
@@ -46,13 +62,7 @@ fn remote_spawn_races_two_workers() {
         assert_eq!(block_on(join).unwrap(), 7);
         assert_eq!(polls.load(SeqCst), 1);
 
-        while !rt.all_parked() {
-            thread::yield_now();
-        }
-        assert!(
-            rt.no_searchers(),
-            "a sleeping worker still counts as searching"
-        );
+        wait_until_quiet(&rt);
         shut_down(rt, threads);
     });
 }
@@ -64,13 +74,13 @@ static STEALS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::
 /// worker to pop takes task 0 and moves task 1 into its local queue (the
 /// stand-in moves half of what is left), so task 1 running on the other
 /// worker means it was stolen. The main thread waits, with `yield_now`,
-/// until all three ran and both workers sleep: a stranded task makes that
-/// loop run forever, which loom reports.
+/// until all three ran and both workers sleep (`wait_until_quiet`): a
+/// stranded task makes that loop run forever, which loom reports.
 #[test]
 fn batch_then_steal() {
     STEALS.store(0, Relaxed);
     model(|| {
-        let mut rt = MultiThread::new(2);
+        let mut rt = MultiThread::without_lifo(2);
         let polls = Arc::new(AtomicUsize::new(0));
         let ran_on = Arc::new(Mutex::new([None; 3]));
         let joins: Vec<JoinHandle<usize>> = (0..3)
@@ -86,13 +96,10 @@ fn batch_then_steal() {
             .collect();
         let threads = start(&mut rt);
 
-        while polls.load(SeqCst) < 3 || !rt.all_parked() {
+        while polls.load(SeqCst) < 3 {
             thread::yield_now();
         }
-        assert!(
-            rt.no_searchers(),
-            "a sleeping worker still counts as searching"
-        );
+        wait_until_quiet(&rt);
         assert_eq!(polls.load(SeqCst), 3, "a task ran twice");
         for (i, join) in joins.into_iter().enumerate() {
             assert!(join.is_finished());

@@ -12,13 +12,18 @@
 //!   [`TestQueue::run_one`]. Each task gets a [`CellProbe`] that counts how
 //!   often its cell is freed.
 //! - [`Parker`]/[`Unparker`]: `scheduler/park.rs`.
+//! - [`LifoSlot`]: one worker's LIFO slot (`multi_thread/lifo.rs`), with
+//!   its owner's and a watcher's operations, over [`TestQueue`] tasks.
 //! - [`MultiThread`]: the work-stealing scheduler's shared state and its
-//!   real workers, for model threads to run.
+//!   real workers, for model threads to run, spawned into through the
+//!   shipped `Shared::spawn` (worker thread-locals go through loom too),
+//!   with the LIFO slot and its watcher on.
 
 use crate::loom::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::runtime::Config;
+use crate::scheduler::tuning::{EVENT_INTERVAL, GLOBAL_QUEUE_INTERVAL_MULTI};
 use crate::scheduler::{multi_thread, park};
-use crate::task::{self, Header, Id, Notified, OwnedTasks, Schedule, Task};
+use crate::task::{self, Header, Id, Notified, OwnedTasks, Refused, Schedule, Task};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -92,8 +97,9 @@ struct TaskScheduler {
 }
 
 impl Schedule for TaskScheduler {
-    fn schedule(&self, task: Notified) {
+    fn schedule(&self, task: Notified) -> Refused {
         self.shared.push(task);
+        Refused::NONE
     }
 
     fn release(&self, task: NonNull<Header>) -> Option<Task> {
@@ -157,11 +163,14 @@ impl TestQueue {
             shared: self.shared.clone(),
             frees: frees.clone(),
         };
-        let (task, notified, join) = task::new_task(future, scheduler, Id::next());
-        if let Some(notified) = self.shared.owned.bind(task, notified) {
-            self.shared.push(notified);
-        }
+        let join = task::spawn_task(&self.shared.owned, scheduler, future, Id::next());
         (join, CellProbe(frees))
+    }
+
+    /// Takes the task at the front of the queue without running it.
+    pub fn pop(&self) -> Option<TestTask> {
+        let next = self.shared.queue.lock().pop_front();
+        next.map(|q| TestTask(q.into_notified()))
     }
 
     /// Runs the task at the front of the queue (`Notified::run`: poll, or
@@ -254,23 +263,101 @@ impl Unparker {
     }
 }
 
+/// A queued task taken out of a [`TestQueue`] (it owns the `Notified`).
+#[derive(Debug)]
+pub struct TestTask(Notified);
+
+impl TestTask {
+    /// `Notified::run`: poll, or cancel if aborted.
+    pub fn run(self) {
+        self.0.run();
+    }
+}
+
+/// One worker's LIFO slot (`multi_thread/lifo.rs`): the owner's `push`,
+/// `take` and `count_poll`, and a watcher's `look` and `steal_if_stuck`.
+#[derive(Debug)]
+pub struct LifoSlot(multi_thread::Slot);
+
+/// What a watcher saw in a [`LifoSlot`] (`lifo.rs`'s `Seen`).
+#[derive(Debug, Clone, Copy)]
+pub struct SeenSlot(multi_thread::Seen);
+
+// SAFETY: as `lifo.rs`'s `Seen`: the pointer is only compared, never used.
+unsafe impl Sync for SeenSlot {}
+
+impl LifoSlot {
+    /// An empty slot.
+    pub fn new() -> LifoSlot {
+        LifoSlot(multi_thread::Slot::new())
+    }
+
+    /// Owner only: puts `task` in the slot, returning the displaced one.
+    pub fn push(&self, task: TestTask) -> Option<TestTask> {
+        self.0.push(task.0).map(TestTask)
+    }
+
+    /// Owner only: takes the slot's task.
+    pub fn take(&self) -> Option<TestTask> {
+        self.0.take().map(TestTask)
+    }
+
+    /// Owner only: one more poll started (before running a task).
+    pub fn count_poll(&self) {
+        self.0.count_poll();
+    }
+
+    /// A watcher's first reading.
+    pub fn look(&self) -> Option<SeenSlot> {
+        self.0.look(0).map(SeenSlot)
+    }
+
+    /// A watcher's second reading: steals the task if it sat in the slot
+    /// while the owner started no poll.
+    pub fn steal_if_stuck(&self, seen: SeenSlot) -> Option<TestTask> {
+        self.0.steal_if_stuck(seen.0).map(TestTask)
+    }
+}
+
+impl Default for LifoSlot {
+    fn default() -> LifoSlot {
+        LifoSlot::new()
+    }
+}
+
 /// The work-stealing scheduler (`scheduler/multi_thread`), built by its
 /// real `Launch::new`, with its real workers for model threads to run.
 ///
-/// Two adaptations to loom, both outside the code under test:
-///
-/// - The LIFO slot is disabled and the model holds the LIFO *watcher*
-///   role (`Idle::try_start_watching`) for good. loom has no clock, so a
-///   watcher's timed park returns at once and its worker would spin for as
-///   long as another worker is unparked, which loom cannot explore. With
-///   the slot disabled the watcher has nothing to do.
-/// - [`MultiThread::spawn`] is `Shared::spawn` for a caller outside the
-///   workers (it always goes to the injector). `Shared::spawn` itself asks
-///   a `std` thread-local whether the caller is a worker, and loom runs all
-///   model threads on one OS thread, so the answer would be wrong.
+/// Everything is the shipped code, LIFO slot and watcher included. loom
+/// has no clock: a timed park (the watcher's) returns at once after
+/// `loom::thread::yield_now` (`loom.rs`'s `Condvar::wait_timeout`), which
+/// tells loom the thread waits for the others to move.
 pub struct MultiThread {
     shared: std::sync::Arc<multi_thread::Shared>,
     workers: Vec<Worker>,
+}
+
+/// A handle to spawn onto a [`MultiThread`] from any model thread or task:
+/// the shipped `Shared::spawn` (the LIFO slot from a worker's task, the
+/// injector from elsewhere).
+#[derive(Clone)]
+pub struct Spawner(std::sync::Arc<multi_thread::Shared>);
+
+impl Spawner {
+    /// `Shared::spawn`.
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.0.spawn(future, Id::next())
+    }
+}
+
+impl fmt::Debug for Spawner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Spawner").finish_non_exhaustive()
+    }
 }
 
 /// One worker of a [`MultiThread`], to run on a model thread.
@@ -293,20 +380,34 @@ impl MultiThread {
     /// A scheduler with `workers` workers (1 or 2; see
     /// [`MultiThread::no_searchers`]), not yet running.
     pub fn new(workers: usize) -> MultiThread {
+        MultiThread::build(workers, true)
+    }
+
+    /// As [`MultiThread::new`] with the LIFO slot off and the watcher role
+    /// held by the model for good, for models of the queues and stealing
+    /// with two workers: a watcher that times out at once spins for as
+    /// long as the other worker is unparked, and such a model exceeds
+    /// loom's branch limit. The slot and the watcher have models of their
+    /// own (`lifo.rs`).
+    pub fn without_lifo(workers: usize) -> MultiThread {
+        let rt = MultiThread::build(workers, false);
+        rt.shared.hold_watcher_role();
+        rt
+    }
+
+    fn build(workers: usize, lifo: bool) -> MultiThread {
         assert!(
             (1..=2).contains(&workers),
             "the models use one or two workers"
         );
         let config = Config {
             worker_threads: workers,
-            global_queue_interval: 61,
-            event_interval: 61,
-            disable_lifo_slot: true,
+            global_queue_interval: GLOBAL_QUEUE_INTERVAL_MULTI,
+            event_interval: EVENT_INTERVAL,
+            disable_lifo_slot: !lifo,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());
-        // See the type's doc: the model keeps the watcher role.
-        assert!(shared.idle.try_start_watching());
         let workers = launch
             .into_workers()
             .into_iter()
@@ -320,18 +421,20 @@ impl MultiThread {
         std::mem::take(&mut self.workers)
     }
 
-    /// Spawns from outside the workers: the real `OwnedTasks::bind`, then
-    /// the real `Shared::push_remote` (injector, then `notify_parked`).
+    /// Spawns through the shipped `Shared::spawn` (from a model thread that
+    /// is not a worker: the injector, then `notify_parked`).
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = task::new_task(future, self.shared.clone(), Id::next());
-        if let Some(notified) = self.shared.owned.bind(task, notified) {
-            self.shared.push_remote(notified);
-        }
-        join
+        self.shared.spawn(future, Id::next())
+    }
+
+    /// A handle for tasks to spawn with (see [`Spawner`]). Drop it before
+    /// [`MultiThread::live_tasks`].
+    pub fn spawner(&self) -> Spawner {
+        Spawner(self.shared.clone())
     }
 
     /// Whether every worker sleeps (`Idle`'s unparked count is zero).
@@ -353,21 +456,18 @@ impl MultiThread {
         }
     }
 
-    /// Shutdown steps 1 and 2 (`Shared::begin_shutdown`); join the worker
-    /// threads, then call [`MultiThread::drain_inject`].
+    /// The real shutdown's steps 1 to 3 (`Shared::begin_shutdown`: flag,
+    /// unpark, cancel every task, close the injector); then join the worker
+    /// threads (step 4). Nothing is drained twice.
     pub fn begin_shutdown(&self) {
         self.shared.begin_shutdown();
     }
 
-    /// Shutdown step 4 (`Shared::drain_inject`).
-    pub fn drain_inject(&self) {
-        self.shared.drain_inject();
-    }
-
     /// How many task cells are still allocated. Each cell holds a clone of
     /// the scheduler's `Arc<Shared>` (its `Schedule`) until it is freed, and
-    /// so does each worker until its `run` returns: call this only once the
-    /// workers' threads have been joined (and before, none was run).
+    /// so does each worker until its `run` returns, and each [`Spawner`]:
+    /// call this only once the workers' threads have been joined and the
+    /// spawners dropped (and before, none was run).
     pub fn live_tasks(&self) -> usize {
         std::sync::Arc::strong_count(&self.shared) - 1 - self.workers.len()
     }

@@ -3,12 +3,17 @@
 //!
 //! A blocking closure runs as an ordinary task (one poll), so it has a
 //! `JoinHandle`, its panic is caught, and it can be aborted before it
-//! starts. At shutdown the closures that have not started are cancelled;
-//! the running ones are waited for, up to the caller's timeout.
+//! starts.
+//!
+//! At shutdown, a queued closure that was handed to a thread (one was
+//! started for it, or an idle one notified for it) still runs: that thread
+//! takes it from the queue as it would have anyway. Only the closures no
+//! thread was handed to (the pool was at its cap) are cancelled. The
+//! running ones are waited for, up to the caller's timeout.
 
 use crate::loom::{Condvar, Mutex};
 use crate::runtime::{Handle, ThreadSpawner};
-use crate::task::{self, Header, Id, JoinHandle, Notified, Schedule, Task};
+use crate::task::{self, Header, Id, JoinHandle, Notified, Refused, Schedule, Task};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -35,7 +40,7 @@ struct Inner {
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<Notified>,
+    queue: VecDeque<Queued>,
     num_threads: usize,
     num_idle: usize,
     /// Idle threads notified but not yet awake: spawns don't over-notify.
@@ -43,6 +48,17 @@ struct State {
     shutdown: bool,
     next_id: usize,
     threads: HashMap<usize, std::thread::JoinHandle<()>>,
+}
+
+/// A closure waiting for a thread.
+struct Queued {
+    task: Notified,
+    /// A thread was started, or an idle one notified, for this closure: it
+    /// runs even if shutdown comes first. There are never more of these in
+    /// the queue than threads still to come to it (each started thread
+    /// takes from the queue once it runs; each notify is taken by an idle
+    /// thread, which then does), so none is left behind.
+    assigned: bool,
 }
 
 /// The future of a blocking task: runs the closure on its one poll.
@@ -63,11 +79,11 @@ impl<F: FnOnce() -> R, R> Future for BlockingTask<F> {
 struct NoSchedule;
 
 impl Schedule for NoSchedule {
-    fn schedule(&self, task: Notified) {
+    fn schedule(&self, task: Notified) -> Refused {
         // Unreachable: only an abort of an idle task schedules, and a
         // blocking task is never idle. Dropping the ref is the safe answer.
         debug_assert!(false, "a blocking task was scheduled");
-        drop(task);
+        Refused::new(vec![task])
     }
 
     fn release(&self, _task: NonNull<Header>) -> Option<Task> {
@@ -108,44 +124,59 @@ impl BlockingPool {
             notified.cancel();
             return join;
         }
-        state.queue.push_back(notified);
-        if state.num_idle > state.num_notify {
+        let assigned = if state.num_idle > state.num_notify {
             state.num_notify += 1;
             self.inner.work.notify_one();
+            true
         } else if state.num_threads < self.inner.max_threads {
             let id = state.next_id;
             state.next_id += 1;
             let inner = self.inner.clone();
             let handle = handle.clone();
             match self.inner.spawner.spawn(move || run(inner, handle, id)) {
+                // It takes from the queue once we unlock.
                 Ok(thread) => {
                     state.num_threads += 1;
                     state.threads.insert(id, thread);
+                    true
                 }
                 Err(e) if state.num_threads == 0 => {
                     let queued = std::mem::take(&mut state.queue);
                     drop(state);
-                    queued.into_iter().for_each(Notified::cancel);
+                    notified.cancel();
+                    queued.into_iter().for_each(|q| q.task.cancel());
                     panic!("the blocking pool could not start a thread, and has none: {e}");
                 }
-                // The running threads will get to it.
-                Err(_) => {}
+                // The running threads will get to it, unless shutdown
+                // comes first.
+                Err(_) => false,
             }
-        }
+        } else {
+            false
+        };
+        state.queue.push_back(Queued {
+            task: notified,
+            assigned,
+        });
         join
     }
 
-    /// Cancels the queued closures and waits for the running ones, at most
-    /// `timeout` (`None`: no limit). Returns whether every thread exited.
+    /// Cancels the queued closures no thread was handed to, and waits for
+    /// the others, at most `timeout` (`None`: no limit). Returns whether
+    /// every thread exited.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
         let deadline = timeout.map(|t| Instant::now() + t);
-        let queued = {
+        let unassigned: VecDeque<Queued> = {
             let mut state = self.inner.state.lock();
             state.shutdown = true;
             self.inner.work.notify_all();
-            std::mem::take(&mut state.queue)
+            let (assigned, unassigned) = std::mem::take(&mut state.queue)
+                .into_iter()
+                .partition(|q| q.assigned);
+            state.queue = assigned;
+            unassigned
         };
-        queued.into_iter().for_each(Notified::cancel);
+        unassigned.into_iter().for_each(|q| q.task.cancel());
 
         let me = std::thread::current().id();
         let mut state = self.inner.state.lock();
@@ -179,7 +210,8 @@ fn run(inner: Arc<Inner>, handle: Handle, id: usize) {
     let _current = crate::context::set_current(&handle);
     let mut state = inner.state.lock();
     'outer: loop {
-        while let Some(task) = state.queue.pop_front() {
+        // After shutdown, only closures handed to a thread are left here.
+        while let Some(Queued { task, .. }) = state.queue.pop_front() {
             drop(state);
             task.run();
             state = inner.state.lock();

@@ -28,12 +28,12 @@
 //! reached through the small [`Park`] trait, the seam where a virtual
 //! clock or an in-memory driver can stand in for deterministic tests.
 
-use crate::loom::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, OnceLock, Ordering};
 use crate::scheduler::park::{Parker, Unparker};
 use runtime_io::Reactor;
 use runtime_timer::Driver as TimeDriver;
 use std::fmt;
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, Weak};
 use std::task::{Wake, Waker};
 use std::time::{Duration, Instant};
 

@@ -38,8 +38,14 @@
 //!   Who is woken when is `idle.rs`; how a thread sleeps is `park.rs`.
 //! - A thread with nothing to run drives the timer and the reactor if no
 //!   other thread does (`driver.rs`); there is no timer or IO thread.
-//! - Every atomic, lock and cell of these protocols goes through
-//!   `loom.rs`, so the loom models check the shipped code.
+//! - Every atomic, lock, cell, once-cell and thread-local of these
+//!   protocols goes through `loom.rs` (the io and timer crates have the same
+//!   shim), so the loom models check the shipped code: the task cell, the
+//!   owned-task list, the queues' notify and park protocol (crossbeam's
+//!   deque itself is replaced by a locked stand-in under loom, and
+//!   checked by crossbeam), the LIFO slot and its watcher, shutdown, the
+//!   timer entry and the reactor's registration. The task-id counter and
+//!   the cooperative budget are not protocol state and stay outside.
 #![warn(missing_docs)]
 
 #[cfg(loom)]

@@ -161,6 +161,8 @@ fn block_on_inside_a_runtime_panics_plainly() {
                 let rt2 = runtime::Builder::new_current_thread().build().unwrap();
                 let msg = panic_message(std::panic::AssertUnwindSafe(|| rt2.block_on(async {})));
                 let msg2 = panic_message(std::panic::AssertUnwindSafe(|| inner.block_on(async {})));
+                // Dropping it here would block a task: a misuse that panics.
+                rt2.shutdown_background();
                 (msg, msg2)
             })
             .await

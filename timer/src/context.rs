@@ -6,8 +6,15 @@
 //! created (to fail early, with a clear message) and takes a reference to
 //! it the first time it must wait, so a timer that completes at once never
 //! touches the driver.
+//!
+//! The thread-locals go through the loom shim (`loom.rs`). Every access
+//! tolerates a thread-local that is already destroyed, as happens when a
+//! runtime kept in another thread-local is dropped at thread exit: a
+//! panic there would abort the process. [`enter`] then changes nothing,
+//! and the timer functions panic as outside a runtime.
 
 use crate::driver::Driver;
+use crate::loom::thread_local;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
@@ -56,17 +63,32 @@ const TIME_DISABLED: &str = "the timer is disabled: the runtime was built withou
 ///
 /// Guards restore the previous driver when dropped, so they nest; drop
 /// them in the reverse order of creation.
+///
+/// While the thread is exiting and its thread-locals are already
+/// destroyed (in the destructor of another thread-local), this does
+/// nothing and returns a guard that restores nothing.
 pub fn enter(driver: Option<Arc<Driver>>) -> EnterGuard {
     let new = match driver {
         Some(driver) => Current::Enabled(driver),
         None => Current::Disabled,
     };
-    KIND.with(|kind| kind.set(new.kind()));
-    let previous = CURRENT.with(|current| current.replace(new));
+    let kind = new.kind();
+    // On an error the thread-local is gone, and `new` was dropped with
+    // the closure.
+    let previous = CURRENT.try_with(|current| current.replace(new)).ok();
+    if previous.is_some() {
+        set_kind(kind);
+    }
     EnterGuard {
-        previous: Some(previous),
+        previous,
         _not_send: PhantomData,
     }
+}
+
+/// Sets `KIND`, unless the thread is exiting and it is gone (std never
+/// destroys it, as it needs no drop).
+fn set_kind(kind: u8) {
+    let _ = KIND.try_with(|cell| cell.set(kind));
 }
 
 /// Restores the thread's previous timer driver when dropped; see
@@ -82,9 +104,13 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         if let Some(previous) = self.previous.take() {
             // Swap rather than assign: the replaced driver handle is
-            // dropped after the thread-local's borrow has ended.
-            let _ = KIND.try_with(|kind| kind.set(previous.kind()));
-            let _entered = CURRENT.with(|current| current.replace(previous));
+            // dropped after the thread-local's borrow has ended. If the
+            // thread-local is gone, there is nothing to restore.
+            let kind = previous.kind();
+            let entered = CURRENT.try_with(|current| current.replace(previous));
+            if entered.is_ok() {
+                set_kind(kind);
+            }
         }
     }
 }

@@ -19,12 +19,21 @@
 //! - make an unpark that arrives before the park not be lost (the usual
 //!   parker semantics), and have it wake the worker that parks on the
 //!   timer.
+//!
+//! # Waking
+//!
+//! Timers' wakers are woken after the wheel's lock is released, each
+//! inside `catch_unwind`: a waker runs code that is not ours, and the
+//! driver runs on the runtime's workers. If one panics, the others are
+//! still woken and the panic stops there, reported in one line on stderr
+//! (the panic hook has printed its message already); it never unwinds
+//! into the worker.
 
 use crate::entry::{Entry, Fired};
 use crate::loom::{AtomicU64, Mutex, Ordering};
 use crate::wheel::{Wheel, MAX_TICK};
-use std::any::Any;
 use std::fmt;
+use std::io::{self, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::task::Waker;
@@ -133,8 +142,9 @@ impl Driver {
     /// Cheap when nothing is due: one atomic load, no lock. Wakers are
     /// collected 32 at a time, and the lock is released to wake
     /// each batch, so a burst of timers does not hold the lock throughout.
-    /// If a waker panics, the others are still woken, then the first panic
-    /// resumes.
+    /// A waker that panics does not keep the others from being woken, and
+    /// its panic does not reach the caller (see "Waking" in the module
+    /// doc of `driver.rs`).
     pub fn process(&self, now: Instant) -> usize {
         let now = self.tick_floor(now);
         if now < self.next_tick.load(Ordering::Relaxed) {
@@ -165,15 +175,15 @@ impl Driver {
         let next = inner.wheel.next_deadline().unwrap_or(u64::MAX);
         self.next_tick.store(next, Ordering::Relaxed);
         drop(inner);
-        wakers.wake_all();
-        wakers.resume_panic();
+        wakers.finish();
         fired
     }
 
     /// Shuts the driver down: every pending timer fires as shut down (its
     /// owner panics if polled again), and arming a timer from now on
     /// panics with "the timer driver has shut down: the runtime is being
-    /// dropped". Dropping timers stays fine. Idempotent.
+    /// dropped". Dropping timers stays fine. Idempotent. A panicking
+    /// waker is handled as in [`process`](Self::process).
     pub fn shutdown(&self) {
         let mut inner = self.inner.lock();
         if inner.shutdown {
@@ -197,8 +207,7 @@ impl Driver {
                 batch.wake_all();
             }
         }
-        batch.wake_all();
-        batch.resume_panic();
+        batch.finish();
     }
 
     /// Whether [`shutdown`](Self::shutdown) was called.
@@ -273,7 +282,10 @@ impl Driver {
                 drop(inner);
                 drop(removed);
                 if let Some(waker) = waker {
-                    waker.wake();
+                    // The owner's own waker, but woken as `process` would.
+                    let mut wakers = WakeList::new();
+                    wakers.push(waker);
+                    wakers.finish();
                 }
                 Reset::Fired
             }
@@ -363,12 +375,12 @@ impl fmt::Debug for Driver {
 /// How many wakers `process` collects before it unlocks to wake them.
 pub(crate) const WAKE_BATCH: usize = 32;
 
-/// A batch of wakers to wake once the lock is released, and the first
-/// panic any of them raised.
+/// A batch of wakers to wake once the lock is released, and whether any
+/// of them panicked.
 struct WakeList {
     wakers: [Option<Waker>; WAKE_BATCH],
     len: usize,
-    panic: Option<Box<dyn Any + Send>>,
+    panicked: bool,
 }
 
 impl WakeList {
@@ -376,7 +388,7 @@ impl WakeList {
         WakeList {
             wakers: Default::default(),
             len: 0,
-            panic: None,
+            panicked: false,
         }
     }
 
@@ -390,22 +402,29 @@ impl WakeList {
     }
 
     /// Wakes and empties the batch. A panicking waker does not keep the
-    /// others from being woken; the first panic is kept for
-    /// [`resume_panic`](Self::resume_panic).
+    /// others from being woken: its panic is caught and remembered for
+    /// [`finish`](Self::finish).
     fn wake_all(&mut self) {
         for slot in &mut self.wakers[..self.len] {
             let waker = slot.take().expect("a waker in each filled slot");
-            if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(|| waker.wake())) {
-                self.panic.get_or_insert(payload);
-            }
+            // Unwind safety: the wheel is not borrowed here, and the waker
+            // is consumed whether or not it panics.
+            self.panicked |= panic::catch_unwind(AssertUnwindSafe(|| waker.wake())).is_err();
         }
         self.len = 0;
     }
 
-    /// Resumes the first panic a waker raised, if any.
-    fn resume_panic(self) {
-        if let Some(payload) = self.panic {
-            panic::resume_unwind(payload);
+    /// Wakes what is left, then reports on stderr, once, if any waker
+    /// panicked since [`new`](Self::new).
+    fn finish(mut self) {
+        self.wake_all();
+        if self.panicked {
+            // Not `eprintln!`, which panics if stderr cannot be written.
+            let _ = writeln!(
+                io::stderr(),
+                "runtime: a waker panicked while the timer woke it; \
+                 the other wakers were still woken"
+            );
         }
     }
 }

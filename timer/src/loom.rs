@@ -1,11 +1,13 @@
 //! The one door through which the timer's shared state reaches atomics,
-//! locks and cells: std and parking_lot normally, loom under `cfg(loom)`,
-//! so a loom model checks the code that ships, never a copy.
+//! locks, cells and thread-locals: std and parking_lot normally, loom
+//! under `cfg(loom)`, so a loom model checks the code that ships, never a
+//! copy.
 //!
 //! `UnsafeCell` has loom's closure API (`with`, `with_mut`) in both builds,
-//! and `Mutex` has one small API over parking_lot or loom. `Arc` stays
-//! std's in both builds: it is in the public seam (`Arc<Driver>`), and
-//! nothing here depends on loom tracking it.
+//! `Mutex` has one small API over parking_lot or loom, and
+//! `thread_local!` is std's or loom's. `Arc` stays std's in both builds:
+//! it is in the public seam (`Arc<Driver>`), and nothing here depends on
+//! loom tracking it.
 
 #[cfg(not(loom))]
 mod imp {
@@ -39,6 +41,14 @@ mod imp {
             self.0.lock()
         }
     }
+
+    /// `std::thread_local!`.
+    macro_rules! thread_local_shim {
+        ($($declarations:tt)*) => {
+            std::thread_local! { $($declarations)* }
+        };
+    }
+    pub(crate) use thread_local_shim as thread_local;
 }
 
 #[cfg(loom)]
@@ -60,6 +70,25 @@ mod imp {
             self.0.lock().unwrap()
         }
     }
+
+    /// `loom::thread_local!`, taking std's syntax. loom's macro has no
+    /// `const { .. }` initializer, so this one unwraps it (loom
+    /// initializes every thread-local lazily anyway). loom's keys have
+    /// std's `with` and `try_with`: use only those two.
+    macro_rules! thread_local_shim {
+        () => {};
+        ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = const { $init:expr }
+            $(; $($rest:tt)*)?) => {
+            loom::thread_local!($(#[$attr])* $vis static $name: $t = $init);
+            $($crate::loom::thread_local!($($rest)*);)?
+        };
+        ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty = $init:expr
+            $(; $($rest:tt)*)?) => {
+            loom::thread_local!($(#[$attr])* $vis static $name: $t = $init);
+            $($crate::loom::thread_local!($($rest)*);)?
+        };
+    }
+    pub(crate) use thread_local_shim as thread_local;
 }
 
 pub(crate) use imp::*;

@@ -104,3 +104,39 @@ fn shutdown_fires_pending_timers_and_later_use_panics() {
     let mut done = Box::pin(sleep(Duration::ZERO));
     assert!(poll_once(done.as_mut()).is_ready());
 }
+
+/// A runtime kept in a thread-local is dropped at thread exit, possibly
+/// after the timer's own thread-local is gone; entering its driver then
+/// must not panic (a panic in a thread-local destructor aborts).
+#[test]
+fn enter_after_the_thread_locals_are_destroyed_does_nothing() {
+    use std::cell::RefCell;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    static RAN: AtomicBool = AtomicBool::new(false);
+
+    struct EnterOnDrop(Option<Arc<runtime_timer::Driver>>);
+
+    impl Drop for EnterOnDrop {
+        fn drop(&mut self) {
+            let guard = context::enter(self.0.take());
+            drop(guard);
+            RAN.store(true, Ordering::SeqCst);
+        }
+    }
+
+    thread_local! {
+        static LATE: RefCell<Option<EnterOnDrop>> = const { RefCell::new(None) };
+    }
+
+    let (driver, _) = manual_driver();
+    std::thread::spawn(move || {
+        // Registered first, so destroyed last: after the context's.
+        LATE.with(|late| *late.borrow_mut() = Some(EnterOnDrop(Some(driver.clone()))));
+        drop(context::enter(Some(driver)));
+    })
+    .join()
+    .unwrap();
+    assert!(RAN.load(Ordering::SeqCst));
+}

@@ -123,14 +123,17 @@ fn monotonic_timeouts_rarely_unpark() {
     assert!(rt.unparks() <= 3, "{} unparks", rt.unparks());
 }
 
-#[test]
-fn a_panicking_waker_does_not_lose_the_others() {
-    struct Boom;
-    impl std::task::Wake for Boom {
-        fn wake(self: std::sync::Arc<Self>) {
-            panic!("boom");
-        }
+/// A waker whose wake panics, as a buggy user waker may.
+struct Boom;
+
+impl std::task::Wake for Boom {
+    fn wake(self: std::sync::Arc<Self>) {
+        panic!("boom: a waker panicked on purpose");
     }
+}
+
+#[test]
+fn a_panicking_waker_neither_stops_the_others_nor_escapes_process() {
     let (driver, _) = manual_driver();
     let _guard = context::enter(Some(driver.clone()));
     let deadline = Instant::now() + Duration::from_millis(1);
@@ -143,12 +146,32 @@ fn a_panicking_waker_does_not_lose_the_others() {
         let mut cx = std::task::Context::from_waker(waker);
         assert!(std::future::Future::poll(s.as_mut(), &mut cx).is_pending());
     }
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let fired = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         driver.process(deadline + Duration::from_millis(1))
-    }));
-    assert!(result.is_err());
+    }))
+    .expect("the waker's panic escaped `process`");
+    assert_eq!(fired, 100);
     assert_eq!(count.load(Ordering::SeqCst), 99);
     assert!(sleeps.iter().all(|s| s.is_elapsed()));
+    assert_eq!(driver.pending(), 0);
+}
+
+#[test]
+fn a_panicking_waker_neither_stops_the_others_nor_escapes_shutdown() {
+    let (driver, _) = manual_driver();
+    let _guard = context::enter(Some(driver.clone()));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let boom = std::task::Waker::from(std::sync::Arc::new(Boom));
+    let (count, waker) = common::count_waker();
+    let mut sleeps: Vec<_> = (0..3).map(|_| Box::pin(sleep_until(deadline))).collect();
+    for (i, s) in sleeps.iter_mut().enumerate() {
+        let waker = if i == 1 { &boom } else { &waker };
+        let mut cx = std::task::Context::from_waker(waker);
+        assert!(std::future::Future::poll(s.as_mut(), &mut cx).is_pending());
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| driver.shutdown()))
+        .expect("the waker's panic escaped `shutdown`");
+    assert_eq!(count.load(Ordering::SeqCst), 2);
     assert_eq!(driver.pending(), 0);
 }
 

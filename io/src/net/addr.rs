@@ -1,5 +1,6 @@
 //! Addresses: the sealed [`ToSocketAddrs`] trait, [`lookup_host`], and the
-//! hop to the blocking pool that name resolution takes.
+//! hop to the blocking pool that name resolution takes; and the reading of
+//! a Unix socket path as an abstract name (`abstract_addr`).
 //!
 //! An address that is already a `SocketAddr`, or a string that parses as
 //! one, resolves at once. Anything else goes through
@@ -8,11 +9,14 @@
 //! oneshot.
 
 use crate::context;
+use crate::loom::Mutex;
 use std::future::Future;
 use std::io;
 use std::net::{self, IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::unix::{self, ffi::OsStrExt};
+use std::path::Path;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 /// Something that can be turned into socket addresses, resolving host
@@ -211,7 +215,7 @@ impl Drop for Sender {
 }
 
 fn complete(shared: &Mutex<Oneshot>, value: Addrs) {
-    let mut state = shared.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut state = shared.lock();
     state.value = Some(value);
     let waker = state.waker.take();
     drop(state);
@@ -228,7 +232,7 @@ impl Future for Receiver {
     type Output = Addrs;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Addrs> {
-        let mut state = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut state = self.shared.lock();
         match state.value.take() {
             Some(value) => Poll::Ready(value),
             None => {
@@ -237,4 +241,39 @@ impl Future for Receiver {
             }
         }
     }
+}
+
+/// The abstract Unix socket address `path` names, if it names one: a path
+/// whose first byte is NUL (`"\0name"`) stands for the Linux abstract
+/// name made of the bytes after it, as in tokio and the C API. `None` for
+/// any other path, which the caller uses as a filesystem path.
+///
+/// # Errors
+///
+/// `InvalidInput` for an abstract name on an OS other than Linux and
+/// Android, which have no abstract names, or for a name too long for a
+/// socket address.
+pub(crate) fn abstract_addr(path: &Path) -> io::Result<Option<unix::net::SocketAddr>> {
+    match path.as_os_str().as_bytes() {
+        [0, name @ ..] => abstract_name(name).map(Some),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn abstract_name(name: &[u8]) -> io::Result<unix::net::SocketAddr> {
+    #[cfg(target_os = "android")]
+    use std::os::android::net::SocketAddrExt;
+    #[cfg(target_os = "linux")]
+    use std::os::linux::net::SocketAddrExt;
+    unix::net::SocketAddr::from_abstract_name(name)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn abstract_name(_name: &[u8]) -> io::Result<unix::net::SocketAddr> {
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "abstract Unix socket names (a path starting with a NUL byte) \
+         exist only on Linux and Android",
+    ))
 }

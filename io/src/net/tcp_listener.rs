@@ -3,7 +3,7 @@
 use crate::io_source::IoSource;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::TcpStream;
-use crate::registration::Direction;
+use crate::registration::{Direction, Initial};
 use std::fmt;
 use std::io;
 use std::net::{self, SocketAddr};
@@ -42,7 +42,7 @@ impl TcpListener {
     /// Registers a non-blocking std listener.
     pub(crate) fn new(listener: net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
-            io: IoSource::new(listener)?,
+            io: IoSource::new(listener, Initial::Optimistic)?,
         })
     }
 

@@ -4,7 +4,7 @@ use crate::io_source::IoSource;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Reactor;
-use crate::registration::Direction;
+use crate::registration::{Direction, Initial};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
@@ -43,7 +43,7 @@ impl TcpStream {
     /// Registers a connected (or connecting) non-blocking std stream.
     pub(crate) fn new(stream: net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new(stream, Initial::Optimistic)?,
         })
     }
 
@@ -83,7 +83,7 @@ impl TcpStream {
         reactor: &Arc<Reactor>,
     ) -> io::Result<TcpStream> {
         Ok(TcpStream {
-            io: IoSource::with_reactor(stream, reactor)?,
+            io: IoSource::with_reactor(stream, reactor, Initial::Optimistic)?,
         })
     }
 

@@ -2,7 +2,7 @@
 
 use crate::io_source::IoSource;
 use crate::net::addr::{each_addr, resolve, ToSocketAddrs};
-use crate::registration::Direction;
+use crate::registration::{Direction, Initial};
 use std::fmt;
 use std::io;
 use std::net::{self, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -42,7 +42,7 @@ impl UdpSocket {
     pub fn from_std(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         socket.set_nonblocking(true)?;
         Ok(UdpSocket {
-            io: IoSource::new(socket)?,
+            io: IoSource::new(socket, Initial::Optimistic)?,
         })
     }
 

@@ -1,7 +1,8 @@
 //! [`UnixDatagram`]: a Unix-domain datagram socket.
 
 use crate::io_source::IoSource;
-use crate::registration::Direction;
+use crate::net::addr::abstract_addr;
+use crate::registration::{Direction, Initial};
 use std::fmt;
 use std::io;
 use std::net::Shutdown;
@@ -10,19 +11,35 @@ use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
 /// A Unix-domain datagram socket, as tokio's. All methods take `&self`.
+///
+/// Paths are as for [`UnixListener`](crate::net::UnixListener): on Linux
+/// and Android, one whose first byte is NUL (`"\0name"`) is an abstract
+/// name.
 pub struct UnixDatagram {
     io: IoSource<net::UnixDatagram>,
 }
 
 impl UnixDatagram {
-    /// A socket bound to `path`.
+    /// A socket bound to `path` (or, if it starts with a NUL byte, to
+    /// that abstract name).
+    ///
+    /// # Errors
+    ///
+    /// `AddrInUse` if a file exists at `path` (or the abstract name is
+    /// taken); `InvalidInput` for an abstract name elsewhere than on Linux
+    /// and Android.
     ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
+        let path = path.as_ref();
+        let socket = match abstract_addr(path)? {
+            Some(addr) => net::UnixDatagram::bind_addr(&addr)?,
+            None => net::UnixDatagram::bind(path)?,
+        };
+        UnixDatagram::from_std(socket)
     }
 
     /// A socket bound to no address.
@@ -56,7 +73,7 @@ impl UnixDatagram {
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         socket.set_nonblocking(true)?;
         Ok(UnixDatagram {
-            io: IoSource::new(socket)?,
+            io: IoSource::new(socket, Initial::Optimistic)?,
         })
     }
 
@@ -66,9 +83,14 @@ impl UnixDatagram {
         Ok(self.io.into_inner())
     }
 
-    /// Sets the default peer to the socket at `path`.
+    /// Sets the default peer to the socket at `path` (or, if it starts
+    /// with a NUL byte, to that abstract name).
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.io.get_ref().connect(path)
+        let path = path.as_ref();
+        match abstract_addr(path)? {
+            Some(addr) => self.io.get_ref().connect_addr(&addr),
+            None => self.io.get_ref().connect(path),
+        }
     }
 
     /// Sends `buf` to the connected peer.
@@ -91,12 +113,22 @@ impl UnixDatagram {
         self.io.try_io(Direction::Read, |s| s.recv(buf))
     }
 
-    /// Sends `buf` to the socket at `path`.
+    /// Sends `buf` to the socket at `path` (or, if it starts with a NUL
+    /// byte, to that abstract name).
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
         let path = path.as_ref();
-        self.io
-            .async_io(Direction::Write, |s| s.send_to(buf, path))
-            .await
+        match abstract_addr(path)? {
+            Some(addr) => {
+                self.io
+                    .async_io(Direction::Write, |s| s.send_to_addr(buf, &addr))
+                    .await
+            }
+            None => {
+                self.io
+                    .async_io(Direction::Write, |s| s.send_to(buf, path))
+                    .await
+            }
+        }
     }
 
     /// Receives a datagram; returns its length and sender.

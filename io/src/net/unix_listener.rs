@@ -1,8 +1,9 @@
 //! [`UnixListener`]: a Unix-domain socket accepting connections.
 
 use crate::io_source::IoSource;
+use crate::net::addr::abstract_addr;
 use crate::net::UnixStream;
-use crate::registration::Direction;
+use crate::registration::{Direction, Initial};
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -13,24 +14,35 @@ use std::task::{Context, Poll};
 /// A Unix-domain socket listening for connections, as tokio's.
 ///
 /// The socket file stays after the listener is dropped: remove it to bind
-/// the same path again.
+/// the same path again. On Linux and Android, a path whose first byte is
+/// NUL (`"\0name"`) is an abstract name instead (see
+/// `std::os::linux::net::SocketAddrExt`): no file, and the name is free
+/// again once the socket is closed.
 pub struct UnixListener {
     io: IoSource<net::UnixListener>,
 }
 
 impl UnixListener {
-    /// Binds to `path` and listens.
+    /// Binds to `path` (or, if it starts with a NUL byte, to that
+    /// abstract name) and listens.
     ///
     /// # Errors
     ///
-    /// `AddrInUse` if a file exists at `path`.
+    /// `AddrInUse` if a file exists at `path` (or the abstract name is
+    /// taken); `InvalidInput` for an abstract name elsewhere than on Linux
+    /// and Android.
     ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind(path)?)
+        let path = path.as_ref();
+        let listener = match abstract_addr(path)? {
+            Some(addr) => net::UnixListener::bind_addr(&addr)?,
+            None => net::UnixListener::bind(path)?,
+        };
+        UnixListener::from_std(listener)
     }
 
     /// Registers `listener` with the current runtime, setting it
@@ -43,7 +55,7 @@ impl UnixListener {
     pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
         listener.set_nonblocking(true)?;
         Ok(UnixListener {
-            io: IoSource::new(listener)?,
+            io: IoSource::new(listener, Initial::Optimistic)?,
         })
     }
 

@@ -1,9 +1,10 @@
 //! [`UnixStream`]: a Unix-domain stream socket.
 
 use crate::io_source::IoSource;
+use crate::net::addr::abstract_addr;
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Reactor;
-use crate::registration::Direction;
+use crate::registration::{Direction, Initial};
 use socket2::{Domain, SockAddr, Socket, Type};
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
@@ -22,17 +23,25 @@ pub struct UnixStream {
 }
 
 impl UnixStream {
-    /// Connects to the socket at `path`.
+    /// Connects to the socket at `path` (or, on Linux and Android, if it
+    /// starts with a NUL byte, to that abstract name).
     ///
     /// # Errors
     ///
     /// `NotFound` if there is no socket there, `ConnectionRefused` if
-    /// nobody listens on it.
+    /// nobody listens on it; `InvalidInput` for an abstract name elsewhere
+    /// than on Linux and Android.
     ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let path = path.as_ref();
+        // Fails for an abstract name where there are none. Where there
+        // are, socket2 reads a leading NUL as one too (the same address
+        // as std's `from_abstract_name`), and its socket connects without
+        // blocking, which std's `connect_addr` cannot.
+        abstract_addr(path)?;
         let addr = SockAddr::unix(path)?;
         let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
         socket.set_nonblocking(true)?;
@@ -65,7 +74,7 @@ impl UnixStream {
 
     pub(crate) fn new(stream: net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
-            io: IoSource::new(stream)?,
+            io: IoSource::new(stream, Initial::Optimistic)?,
         })
     }
 
@@ -75,7 +84,7 @@ impl UnixStream {
         reactor: &Arc<Reactor>,
     ) -> io::Result<UnixStream> {
         Ok(UnixStream {
-            io: IoSource::with_reactor(stream, reactor)?,
+            io: IoSource::with_reactor(stream, reactor, Initial::Optimistic)?,
         })
     }
 

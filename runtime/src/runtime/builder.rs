@@ -4,6 +4,9 @@ use super::threads::{Hook, ThreadSpawner};
 use super::{Config, Handle, Runtime};
 use crate::blocking::BlockingPool;
 use crate::driver::Driver;
+use crate::scheduler::tuning::{
+    EVENT_INTERVAL, GLOBAL_QUEUE_INTERVAL_CURRENT, GLOBAL_QUEUE_INTERVAL_MULTI,
+};
 use crate::scheduler::{current_thread, multi_thread, Scheduler};
 use std::fmt;
 use std::io;
@@ -65,7 +68,7 @@ impl Builder {
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
             global_queue_interval: None,
-            event_interval: 61,
+            event_interval: EVENT_INTERVAL,
             enable_io: false,
             enable_time: false,
         }
@@ -207,7 +210,9 @@ impl Builder {
             Kind::CurrentThread => {
                 let config = Config {
                     worker_threads: 1,
-                    global_queue_interval: self.global_queue_interval.unwrap_or(31),
+                    global_queue_interval: self
+                        .global_queue_interval
+                        .unwrap_or(GLOBAL_QUEUE_INTERVAL_CURRENT),
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                 };
@@ -219,7 +224,9 @@ impl Builder {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
                 let config = Config {
                     worker_threads: workers,
-                    global_queue_interval: self.global_queue_interval.unwrap_or(61),
+                    global_queue_interval: self
+                        .global_queue_interval
+                        .unwrap_or(GLOBAL_QUEUE_INTERVAL_MULTI),
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                 };
@@ -238,7 +245,8 @@ impl Builder {
                         Ok(t) => threads.push(t),
                         Err(e) => {
                             // Stop the workers already started.
-                            drop(Runtime::from_parts(handle, threads));
+                            // Not `drop`: that panics when called from a task.
+                            Runtime::from_parts(handle, threads).shutdown_background();
                             return Err(e);
                         }
                     }

@@ -9,7 +9,6 @@ use std::fmt;
 use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
 /// A handle to a runtime: spawn onto it, or enter it, from any thread.
 #[derive(Clone)]
@@ -77,7 +76,11 @@ impl Handle {
     /// Runs a blocking closure on this runtime's blocking pool.
     ///
     /// The closure cannot be cancelled once it started; `abort` before that
-    /// cancels it. Shutdown waits for running closures (or not, with
+    /// cancels it. A closure a thread was handed to (the pool started one
+    /// for it, or woke an idle one) runs even if the runtime shuts down
+    /// first; only one still waiting for a thread (the pool is at
+    /// `max_blocking_threads`) is cancelled then. Shutdown waits for the
+    /// closures that run (or not, with
     /// [`Runtime::shutdown_timeout`](super::Runtime::shutdown_timeout)).
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
@@ -107,6 +110,10 @@ impl Handle {
 
     /// Makes this runtime the current one until the guard is dropped, so
     /// [`crate::spawn`] and [`Handle::current`] work on this thread.
+    ///
+    /// Guards nest: dropping one restores the runtime that was current
+    /// before it. They must be dropped in the reverse order they were made;
+    /// dropping one out of order panics, with a plain message.
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
             _guard: crate::context::set_current(self),
@@ -117,25 +124,9 @@ impl Handle {
 
 /// Polls `future` on this thread, parking between polls.
 pub(crate) fn park_on<F: Future>(future: F) -> F::Output {
-    struct Unpark(crate::scheduler::park::Unparker);
-    impl Wake for Unpark {
-        fn wake(self: Arc<Self>) {
-            self.0.unpark();
-        }
-        fn wake_by_ref(self: &Arc<Self>) {
-            self.0.unpark();
-        }
-    }
     let parker = Parker::new();
-    let waker = Waker::from(Arc::new(Unpark(parker.unparker())));
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut cx)) {
-            return v;
-        }
-        parker.park(None);
-    }
+    crate::scheduler::park::block_on_with(pin!(future), &parker, || false)
+        .expect("`block_on_with` only gives up when asked to")
 }
 
 impl fmt::Debug for Handle {

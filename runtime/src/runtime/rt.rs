@@ -17,6 +17,13 @@ use std::time::{Duration, Instant};
 /// once, and each `JoinHandle` then returns a cancelled [`JoinError`]
 /// (also when awaited later on another runtime).
 ///
+/// # Panics
+/// Dropping it waits for its threads, so it panics, with a plain message,
+/// in an asynchronous context (inside a task or `block_on`, where waiting
+/// would block the tasks this thread drives); it is shut down in the
+/// background first. Use [`Runtime::shutdown_background`] there. (A
+/// `spawn_blocking` closure is not an asynchronous context.)
+///
 /// [`JoinError`]: crate::task::JoinError
 pub struct Runtime {
     handle: Handle,
@@ -84,27 +91,43 @@ impl Runtime {
     /// Shuts down, waiting at most `timeout` for the workers and the
     /// blocking threads. A thread still busy then (a task stuck in a poll,
     /// a blocking closure that runs on) is left behind, detached.
+    ///
+    /// # Panics
+    /// As dropping the runtime, in an asynchronous context, unless
+    /// `timeout` is zero (as tokio).
+    #[track_caller]
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));
     }
 
-    /// Shuts down without waiting for any thread.
+    /// Shuts down without waiting for any thread. Allowed in an
+    /// asynchronous context, where dropping the runtime is not.
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
     }
 
+    #[track_caller]
     fn shutdown(&mut self, timeout: Option<Duration>) {
         if std::mem::replace(&mut self.done, true) {
             return;
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // Waiting here would block the tasks this thread drives: misuse.
+        // Shut down in the background, then say so (unless unwinding
+        // already, where a second panic would abort).
+        let misuse = timeout != Some(Duration::ZERO) && crate::context::is_driving();
+        let timeout = if misuse {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
+        // A timeout too large for the clock is no limit.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         // Futures dropped below may spawn or look up the runtime.
         let _enter = self.handle.enter();
         match &self.handle.inner.scheduler {
             Scheduler::MultiThread(shared) => {
                 shared.begin_shutdown();
                 join_all(std::mem::take(&mut self.workers), deadline);
-                shared.drain_inject();
             }
             Scheduler::CurrentThread(shared) => shared.shutdown(),
         }
@@ -112,6 +135,14 @@ impl Runtime {
         self.handle.inner.driver.shutdown();
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         self.handle.inner.blocking.shutdown(left);
+        if misuse && !thread::panicking() {
+            panic!(
+                "Cannot drop a runtime in a context where blocking is not allowed. This happens \
+                 when a runtime is dropped from within an asynchronous context (a task or \
+                 `block_on`); use `Runtime::shutdown_background` there, or drop it from \
+                 `spawn_blocking`"
+            );
+        }
     }
 }
 

@@ -4,15 +4,20 @@
 //!
 //! The *core* (the local queue) is held by at most one `block_on` at a
 //! time; a `block_on` on another thread polls its own future while the
-//! first drives the tasks, and takes the core over when it is given back. Shutdown: close the owned-task list and
-//! cancel every task in it, then drop the queued `Notified`s.
+//! first drives the tasks, and takes the core over when it is given back.
+//!
+//! Shutdown: close the owned-task list and cancel every task in it, drop
+//! the core's queued `Notified`s, then close the injector (`queue.rs`), so
+//! a wake from another thread after that drops its task. A core held by a
+//! `block_on` on another thread is emptied when it is given back.
 
 use crate::driver::Driver;
-use crate::loom::{AtomicBool, Mutex, Ordering};
+use crate::loom::{Mutex, Ordering};
 use crate::runtime::Config;
-use crate::scheduler::park::{Parker, Unparker};
-use crate::scheduler::queue::{Inject, Steal};
-use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, Task};
+use crate::scheduler::park::{self, Parker, Unparker};
+use crate::scheduler::queue::Inject;
+use crate::scheduler::{defer, pick_next};
+use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Refused, Schedule, Task};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -33,7 +38,6 @@ pub(crate) struct Shared {
     parker: Mutex<Option<Parker>>,
     /// `block_on`s on other threads waiting for the core.
     core_waiters: Mutex<Vec<Unparker>>,
-    shutdown: AtomicBool,
     config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
     pub(crate) driver: Driver,
@@ -51,12 +55,13 @@ struct CoreContext {
     core: RefCell<Option<Box<Core>>>,
 }
 
-thread_local! {
+crate::loom::runtime_thread_local! {
     static CURRENT: Cell<*const CoreContext> = const { Cell::new(ptr::null()) };
 }
 
 fn with_current<R>(shared: &Arc<Shared>, f: impl FnOnce(Option<&CoreContext>) -> R) -> R {
-    let cx = CURRENT.with(Cell::get);
+    // A destroyed slot (thread exit) means no core is driven here any more.
+    let cx = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
     // SAFETY: `CURRENT` points to the context on `block_on`'s frame while
     // it drives, and is restored before that frame ends (`Restore`).
     let cx = unsafe { cx.as_ref() }.filter(|cx| Arc::ptr_eq(&cx.shared, shared));
@@ -95,7 +100,6 @@ impl Shared {
             unparker: parker.unparker(),
             parker: Mutex::new(Some(parker)),
             core_waiters: Mutex::new(Vec::new()),
-            shutdown: AtomicBool::new(false),
             config,
             driver,
         })
@@ -106,11 +110,7 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = task::new_task(future, self.clone(), id);
-        if let Some(notified) = self.owned.bind(task, notified) {
-            self.schedule(notified);
-        }
-        join
+        task::spawn_task(&self.owned, self.clone(), future, id)
     }
 
     /// Runs `future` to completion on this thread, driving the tasks if no
@@ -140,25 +140,12 @@ impl Shared {
 
     /// Polls `future` on this thread while another thread drives the tasks.
     /// Returns `None` once the core is free to take.
-    fn wait_for_core<F: Future>(&self, mut future: Pin<&mut F>) -> Option<F::Output> {
+    fn wait_for_core<F: Future>(&self, future: Pin<&mut F>) -> Option<F::Output> {
         let parker = Parker::new();
-        let waker = Waker::from(Arc::new(BlockOnWaker {
-            woken: StdAtomicBool::new(false),
-            unparker: parker.unparker(),
-        }));
         // Registered before the first look at the core, so a return of the
         // core after that look unparks us.
         self.core_waiters.lock().push(parker.unparker());
-        let mut cx = Context::from_waker(&waker);
-        loop {
-            if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut cx)) {
-                return Some(v);
-            }
-            if self.core.lock().is_some() {
-                return None;
-            }
-            parker.park(None);
-        }
+        park::block_on_with(future, &parker, || self.core.lock().is_some())
     }
 
     fn drive<F: Future>(
@@ -185,7 +172,14 @@ impl Shared {
                 CURRENT.with(|c| c.set(self.prev));
                 let shared = &self.cx.shared;
                 *shared.parker.lock() = self.parker.take();
-                *shared.core.lock() = self.cx.core.borrow_mut().take();
+                let mut core = self.cx.core.borrow_mut().take();
+                if shared.inject.is_closed() {
+                    // Shut down while we drove: what is queued is cancelled.
+                    if let Some(core) = &mut core {
+                        core.local.clear();
+                    }
+                }
+                *shared.core.lock() = core;
                 for waiter in std::mem::take(&mut *shared.core_waiters.lock()) {
                     waiter.unpark();
                 }
@@ -207,6 +201,8 @@ impl Shared {
         let mut main_cx = Context::from_waker(&main_waker);
         let event_interval = self.config.event_interval;
         let global_interval = self.config.global_queue_interval;
+        // `yield_now` on this thread hands its waker here (`defer.rs`).
+        let _defer = defer::enter();
         loop {
             // Acquire: pairs with the release store in `BlockOnWaker`.
             if waker.woken.swap(false, Ordering::Acquire) {
@@ -226,9 +222,10 @@ impl Shared {
                 task.run();
                 ran += 1;
             }
-            if ran > 0 || waker.woken.load(Ordering::Acquire) {
-                // Busy (tasks ran or the main future wants a poll): fire
-                // due timers between batches, as parking would have.
+            if ran > 0 || waker.woken.load(Ordering::Acquire) || defer::has_deferred() {
+                // Busy (tasks ran, the main future wants a poll, or tasks
+                // yielded): look at the driver without blocking, as parking
+                // would have.
                 self.driver.maintain();
             } else {
                 // A remote push or wake after our last look has unparked
@@ -236,32 +233,27 @@ impl Shared {
                 let parker = restore.parker.as_mut().expect("held until return");
                 self.driver.park(0, parker, None);
             }
+            // The tasks that yielded run again after all of that.
+            defer::wake_deferred();
         }
     }
 
-    pub(crate) fn is_shutdown(&self) -> bool {
-        self.shutdown.load(Ordering::Acquire)
+    /// How many tasks are alive (for `Debug`).
+    pub(crate) fn owned_len(&self) -> usize {
+        self.owned.len()
     }
 
-    /// Cancels every task and drops the queued ones.
+    /// Cancels every task, drops the queued ones, and closes the injector.
     pub(crate) fn shutdown(&self) {
-        self.shutdown.store(true, Ordering::Release);
         self.owned.close_and_shutdown_all();
         // The core is absent if a `block_on` on another thread holds it;
-        // the queued tasks there are already cancelled and are dropped
-        // when that thread next pops them.
+        // its queue is emptied when that thread gives it back (`Restore`).
         let core = self.core.lock().take();
         if let Some(mut core) = core {
             core.local.clear();
             *self.core.lock() = Some(core);
         }
-        loop {
-            match self.inject.pop() {
-                Steal::Success(task) => drop(task),
-                Steal::Retry => continue,
-                Steal::Empty => break,
-            }
-        }
+        self.inject.close();
     }
 }
 
@@ -269,24 +261,17 @@ impl CoreContext {
     fn next_task(&self, global_interval: u32) -> Option<Notified> {
         let mut core = self.core.borrow_mut();
         let core = core.as_mut().expect("the core is held while driving");
-        core.tick = core.tick.wrapping_add(1);
-        let remote = || loop {
-            match self.shared.inject.pop() {
-                Steal::Success(task) => return Some(task),
-                Steal::Empty => return None,
-                Steal::Retry => continue,
-            }
-        };
-        if core.tick.is_multiple_of(global_interval) {
-            remote().or_else(|| core.local.pop_front())
-        } else {
-            core.local.pop_front().or_else(remote)
-        }
+        pick_next(
+            &mut core.tick,
+            global_interval,
+            || core.local.pop_front(),
+            || self.shared.inject.pop(),
+        )
     }
 }
 
 impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
+    fn schedule(&self, task: Notified) -> Refused {
         let remote = with_current(self, |cx| {
             // On the driving thread: its local queue. The core may be
             // borrowed (a task's drop waking another during `next_task`) or
@@ -303,10 +288,14 @@ impl Schedule for Arc<Shared> {
                 None => Some(task),
             }
         });
-        if let Some(task) = remote {
-            self.inject.push(task);
-            self.unparker.unpark();
+        let Some(task) = remote else {
+            return Refused::NONE;
+        };
+        if let Err(refused) = self.inject.push(task) {
+            return refused;
         }
+        self.unparker.unpark();
+        Refused::NONE
     }
 
     fn release(&self, task: NonNull<Header>) -> Option<Task> {

@@ -1,9 +1,11 @@
 //! The two schedulers and what they share: queues and thread parking.
 
 pub(crate) mod current_thread;
+pub(crate) mod defer;
 pub(crate) mod multi_thread;
 pub(crate) mod park;
 pub(crate) mod queue;
+pub(crate) mod tuning;
 
 use crate::task::{Id, JoinHandle};
 use std::future::Future;
@@ -33,7 +35,25 @@ impl Scheduler {
 impl std::fmt::Debug for current_thread::Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("current_thread::Shared")
-            .field("shutdown", &self.is_shutdown())
-            .finish()
+            .field("tasks", &self.owned_len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The task picker of the single-threaded schedulers (the current-thread
+/// runtime's core and a `LocalSet`): the local queue first, except every
+/// `interval` ticks, when the remote queue goes first, so that remote wakes
+/// are not starved by tasks that keep waking each other locally.
+pub(crate) fn pick_next<T>(
+    tick: &mut u32,
+    interval: u32,
+    local: impl FnOnce() -> Option<T>,
+    remote: impl FnOnce() -> Option<T>,
+) -> Option<T> {
+    *tick = tick.wrapping_add(1);
+    if tick.is_multiple_of(interval) {
+        remote().or_else(local)
+    } else {
+        local().or_else(remote)
     }
 }

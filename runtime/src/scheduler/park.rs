@@ -11,7 +11,7 @@
 //! rather than the condvar. The hook makes a later `turn` return at once
 //! if it comes before the thread blocks, so the handover loses nothing.
 
-use crate::loom::{Arc, AtomicUsize, Condvar, Mutex, Ordering};
+use crate::loom::{Arc, AtomicUsize, Condvar, Mutex, OnceLock, Ordering};
 use std::time::Duration;
 
 const EMPTY: usize = 0;
@@ -39,7 +39,7 @@ struct Inner {
     lock: Mutex<()>,
     cvar: Condvar,
     /// Set once, before the owner first parks in the driver.
-    driver_wake: std::sync::OnceLock<DriverWake>,
+    driver_wake: OnceLock<DriverWake>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -58,7 +58,7 @@ impl Parker {
                 state: AtomicUsize::new(EMPTY),
                 lock: Mutex::new(()),
                 cvar: Condvar::new(),
-                driver_wake: std::sync::OnceLock::new(),
+                driver_wake: OnceLock::new(),
             }),
         }
     }
@@ -178,5 +178,37 @@ impl Unparker {
             }
             actual => unreachable!("parker in state {actual}"),
         }
+    }
+}
+
+/// Polls `future` on this thread, parking on `parker` between polls until
+/// the future's waker unparks it, until it completes, or until `give_up`
+/// (asked after each `Pending` poll) says to stop: then returns `None`. The
+/// one park-and-poll loop of both `block_on`s (a multi-thread runtime's,
+/// and a current-thread one's while another thread drives its tasks).
+pub(crate) fn block_on_with<F: std::future::Future>(
+    mut future: std::pin::Pin<&mut F>,
+    parker: &Parker,
+    mut give_up: impl FnMut() -> bool,
+) -> Option<F::Output> {
+    struct Unpark(Unparker);
+    impl std::task::Wake for Unpark {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+        fn wake_by_ref(self: &std::sync::Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(std::sync::Arc::new(Unpark(parker.unparker())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    loop {
+        if let std::task::Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut cx)) {
+            return Some(v);
+        }
+        if give_up() {
+            return None;
+        }
+        parker.park(None);
     }
 }

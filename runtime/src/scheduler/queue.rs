@@ -5,8 +5,23 @@
 //! the same API stands on a loom mutex around a `VecDeque`: the models then
 //! check our notify, park and hand-off protocol around the queues, not
 //! Chase-Lev itself (which crossbeam tests).
+//!
+//! # Closing the injector
+//!
+//! At shutdown the injector is closed: a push after that drops its task
+//! (already cancelled by the owned-task list's shutdown), so no task is
+//! left in a queue that nobody drains. Without it, a task pushed after the
+//! last drain would hold the scheduler, which holds the injector, which
+//! holds the task: a cycle that frees nothing (tokio's `inject/shared.rs`
+//! has the same rule, "spawns during shutdown"). crossbeam's injector has
+//! no lock to check a flag under, so the two sides meet on `SeqCst`
+//! fences, as in `idle.rs`: a pusher pushes, then reads `closed`; the
+//! closer sets `closed`, then drains. In the single order of the fences one
+//! comes first: either the pusher sees `closed` (and drains itself), or the
+//! closer's drain finds the task.
 
-use crate::task::Notified;
+use crate::loom::{fence, AtomicBool, Ordering};
+use crate::task::{Notified, Refused};
 
 /// What a steal found. Contention is a value: the caller decides to retry.
 #[derive(Debug)]
@@ -41,8 +56,8 @@ mod imp {
     #[derive(Debug)]
     pub(crate) struct Stealer(cb::Stealer<Notified>);
 
-    /// The global queue: spawns from outside the workers.
-    #[derive(Debug, Default)]
+    /// The injector's queue (closing is `super::Inject`'s).
+    #[derive(Debug)]
     pub(crate) struct Inject(cb::Injector<Notified>);
 
     impl Local {
@@ -77,8 +92,6 @@ mod imp {
         pub(crate) fn push(&self, task: Notified) {
             self.0.push(task);
         }
-        /// Moves up to `limit` tasks into `dest`, returning one. (A steal
-        /// takes from one block of the injector, so at most ~63.)
         pub(crate) fn steal_batch_and_pop(&self, dest: &Local, limit: usize) -> Steal {
             steal(self.0.steal_batch_with_limit_and_pop(&dest.0, limit))
         }
@@ -102,7 +115,7 @@ mod imp {
     pub(crate) struct Local(Arc<Mutex<VecDeque<Notified>>>);
     #[derive(Debug)]
     pub(crate) struct Stealer(Arc<Mutex<VecDeque<Notified>>>);
-    #[derive(Debug, Default)]
+    #[derive(Debug)]
     pub(crate) struct Inject(Mutex<VecDeque<Notified>>);
 
     fn steal_half(src: &Mutex<VecDeque<Notified>>, dest: &Local) -> Steal {
@@ -162,4 +175,84 @@ mod imp {
     }
 }
 
-pub(crate) use imp::{Inject, Local, Stealer};
+pub(crate) use imp::{Local, Stealer};
+
+/// The global queue: spawns and wakes from outside the workers. Closable
+/// (module doc).
+#[derive(Debug)]
+pub(crate) struct Inject {
+    queue: imp::Inject,
+    closed: AtomicBool,
+}
+
+impl Inject {
+    pub(crate) fn new() -> Inject {
+        Inject {
+            queue: imp::Inject::new(),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Queues `task`. If the injector is closed, the task (and whatever
+    /// else this push found in the injector) is handed back, refused: the
+    /// caller drops it once it no longer borrows the scheduler, since it
+    /// may hold the last reference to it.
+    pub(crate) fn push(&self, task: Notified) -> Result<(), Refused> {
+        self.queue.push(task);
+        // SeqCst fence: orders the push before the load below, against the
+        // closer's store and fence (module doc).
+        fence(Ordering::SeqCst);
+        if self.closed.load(Ordering::Relaxed) {
+            // Closed before our push was seen: the closer's drain may have
+            // missed it. Drain it ourselves.
+            return Err(Refused::new(self.take_all()));
+        }
+        Ok(())
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Takes one task. `Retry` (contention) is retried here.
+    pub(crate) fn pop(&self) -> Option<Notified> {
+        loop {
+            match self.queue.pop() {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    /// Moves up to `limit` tasks into `dest`, returning one. (A steal takes
+    /// from one block of the injector, so at most ~63.)
+    pub(crate) fn pop_batch(&self, dest: &Local, limit: usize) -> Option<Notified> {
+        loop {
+            match self.queue.steal_batch_and_pop(dest, limit) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Closes the injector and drops what it holds; later pushes drop
+    /// their task (module doc).
+    pub(crate) fn close(&self) {
+        // Release: pairs with `is_closed`.
+        self.closed.store(true, Ordering::Release);
+        // SeqCst fence: the closer's half of the argument in the module doc.
+        fence(Ordering::SeqCst);
+        drop(self.take_all());
+    }
+
+    fn take_all(&self) -> Vec<Notified> {
+        std::iter::from_fn(|| self.pop()).collect()
+    }
+}

@@ -169,8 +169,15 @@ impl<T> Sender<T> {
     }
 
     /// Sends a value from outside async code, blocking the thread while the
-    /// channel is full. Do not call it from a task.
+    /// channel is full: from a `spawn_blocking` closure or a thread of your
+    /// own.
+    ///
+    /// # Panics
+    /// With a plain message in an asynchronous context (inside a task or
+    /// `block_on`), even if the channel has room, as tokio.
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::context::assert_can_block();
         self.inner.send_blocking(value).map_err(|e| SendError(e.0))
     }
 
@@ -231,8 +238,14 @@ impl<T> Receiver<T> {
     }
 
     /// Receives from outside async code, blocking the thread until a value
-    /// comes. Do not call it from a task.
+    /// comes: from a `spawn_blocking` closure or a thread of your own.
+    ///
+    /// # Panics
+    /// With a plain message in an asynchronous context (inside a task or
+    /// `block_on`), where waiting could block the very task that sends.
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::context::assert_can_block();
         self.inner.recv_blocking().ok()
     }
 

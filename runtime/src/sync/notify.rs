@@ -2,11 +2,19 @@
 //! No crate has those rules (event-listener has no stored permit), so it is
 //! written here: a lock around a FIFO of waiters, a one-permit flag, and a
 //! generation counter for `notify_waiters`.
+//!
+//! Wakers are woken with the lock released, each inside `catch_unwind`
+//! (`wake_all`): a waker runs code that is not ours, and one that panics
+//! must not leave the other waiters asleep nor unwind into the notifier.
+//! Its panic is reported in one line on stderr (the panic hook has
+//! printed its message already).
 
 use crate::loom::{AtomicUsize, Mutex, Ordering};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::future::Future;
+use std::io::{self, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
@@ -95,15 +103,16 @@ impl Notify {
     }
 
     /// Wakes the longest-waiting `Notified`, or stores a permit if none
-    /// waits.
+    /// waits. If its waker panics, the panic is caught (see the module
+    /// doc).
     pub fn notify_one(&self) {
         let waker = notify_one_locked(&mut self.state.lock());
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wake_all(waker);
     }
 
-    /// Wakes every `Notified` created before this call. Stores no permit.
+    /// Wakes every `Notified` created before this call, even if one of
+    /// their wakers panics (the panic is caught: see the module doc).
+    /// Stores no permit.
     pub fn notify_waiters(&self) {
         let wakers = {
             let mut state = self.state.lock();
@@ -112,9 +121,27 @@ impl Notify {
             std::mem::take(&mut state.waiting)
         };
         // Woken with the lock released: a waker may poll at once.
-        for (_, w) in wakers {
-            w.wake();
-        }
+        wake_all(wakers.into_values());
+    }
+}
+
+/// Wakes each of `wakers`, with no lock held. A panicking waker does not
+/// keep the others from being woken; its panic is caught, and reported
+/// once per call.
+fn wake_all(wakers: impl IntoIterator<Item = Waker>) {
+    let mut panicked = false;
+    for waker in wakers {
+        // Unwind safety: no state of the `Notify` is borrowed here, and
+        // the waker is consumed whether or not it panics.
+        panicked |= catch_unwind(AssertUnwindSafe(|| waker.wake())).is_err();
+    }
+    if panicked {
+        // Not `eprintln!`, which panics if stderr cannot be written.
+        let _ = writeln!(
+            io::stderr(),
+            "runtime: a waker panicked while `Notify` woke it; \
+             the other wakers were still woken"
+        );
     }
 }
 
@@ -188,9 +215,7 @@ impl Drop for Notified<'_> {
             // no notification is lost.
             notify_one_locked(&mut state)
         };
-        if let Some(w) = waker {
-            w.wake();
-        }
+        wake_all(waker);
     }
 }
 

@@ -20,7 +20,7 @@
 
 use super::Notify;
 use crate::loom::{AtomicBool, AtomicUsize, Ordering};
-use parking_lot::{RwLock, RwLockReadGuard};
+use crate::loom::{RwLock, RwLockReadGuard};
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;

@@ -46,7 +46,8 @@ impl Clone for AbortHandle {
 impl Drop for AbortHandle {
     fn drop(&mut self) {
         if self.raw.state().ref_dec() {
-            self.raw.dealloc();
+            // SAFETY: that was the last ref.
+            unsafe { self.raw.dealloc() };
         }
     }
 }
@@ -63,6 +64,7 @@ impl fmt::Debug for AbortHandle {
 /// worker runs the cancellation (the caller keeps its own ref).
 pub(super) fn remote_abort(raw: RawTask) {
     if raw.state().transition_to_notified_and_cancel() {
-        raw.schedule();
+        // SAFETY: the transition set NOTIFIED and took a ref for it.
+        unsafe { raw.schedule() };
     }
 }

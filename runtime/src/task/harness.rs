@@ -5,7 +5,7 @@
 
 use super::raw::{Cell, Header, RawTask, Stage};
 use super::state::{ToIdle, ToNotified, ToRunning};
-use super::{id, waker, JoinError, Notified, Schedule, Task};
+use super::{id, waker, JoinError, Notified, Schedule};
 use std::any::Any;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -16,12 +16,14 @@ use std::task::{Context, Poll, Waker};
 pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable's contract: `ptr` is a live `Cell<F, S>`.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
-    let raw = RawTask::from_raw(ptr);
+    // SAFETY: as above; the `Notified`'s ref keeps the cell alive.
+    let raw = unsafe { RawTask::from_raw(ptr) };
     match cell.header.state.transition_to_running() {
         ToRunning::Success => {}
         ToRunning::Cancelled => return cancel_and_complete(cell, raw),
         ToRunning::Failed => return,
-        ToRunning::Dealloc => return raw.dealloc(),
+        // SAFETY: that was the last ref.
+        ToRunning::Dealloc => return unsafe { raw.dealloc() },
     }
     // SAFETY: this thread holds RUNNING, so it owns the stage (rule 1).
     if unsafe { poll_future(cell, raw) }.is_ready() {
@@ -30,22 +32,33 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     match cell.header.state.transition_to_idle() {
         ToIdle::Ok => {}
         // Woken while it ran: back of the queue, so others get a turn.
-        ToIdle::OkNotified => cell.core.scheduler.yield_now(Notified(Task(raw))),
-        ToIdle::OkDealloc => raw.dealloc(),
+        ToIdle::OkNotified => {
+            // SAFETY: the runner's ref became this `Notified`'s (`ToIdle`).
+            let task = unsafe { Notified::from_raw(ptr) };
+            let refused = cell.core.scheduler.yield_now(task);
+            // Dropped once `cell` is no longer used: it may free the cell.
+            drop(refused);
+        }
+        // SAFETY: that was the last ref.
+        ToIdle::OkDealloc => unsafe { raw.dealloc() },
         ToIdle::Cancelled => cancel_and_complete(cell, raw),
     }
 }
 
 /// Polls the future once; on `Ready` or a panic, stores the output.
 ///
-/// Requires: the caller holds RUNNING (rule 1).
+/// # Safety
+/// The caller holds RUNNING (rule 1).
 unsafe fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) -> Poll<()> {
     let waker = waker::waker_ref(raw);
     let mut cx = Context::from_waker(&waker);
     let _id = id::CurrentIdGuard::enter(cell.header.id);
-    // Each poll gets a fresh cooperative budget (runtime-coop).
     let res = catch_unwind(AssertUnwindSafe(|| {
-        runtime_coop::budget(|| {
+        // A poll that panics drops its future during the unwind, as tokio
+        // does, so the future's `Drop` sees `thread::panicking()`.
+        let guard = DropFutureOnUnwind(cell);
+        // Each poll gets a fresh cooperative budget (runtime-coop).
+        let res = runtime_coop::budget(|| {
             cell.core.stage.with_mut(|stage| {
                 // SAFETY: RUNNING gives this thread the stage (rule 1); the
                 // future is never moved out of its place while `Running`.
@@ -56,22 +69,36 @@ unsafe fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) -
                 // this address until it is dropped in place by `set_stage`.
                 unsafe { std::pin::Pin::new_unchecked(fut) }.poll(&mut cx)
             })
-        })
+        });
+        std::mem::forget(guard);
+        res
     }));
     let output = match res {
         Ok(Poll::Pending) => return Poll::Pending,
         Ok(Poll::Ready(out)) => Ok(out),
         Err(payload) => Err(JoinError::panic(cell.header.id, payload)),
     };
-    // SAFETY: still RUNNING (rule 1).
+    // SAFETY: still RUNNING (rule 1); the id is still current.
     unsafe { store_output(cell, output) };
     Poll::Ready(())
+}
+
+/// Drops the future when a poll unwinds through it (`poll_future`).
+struct DropFutureOnUnwind<'a, F: Future, S>(&'a Cell<F, S>);
+
+impl<F: Future, S> Drop for DropFutureOnUnwind<'_, F, S> {
+    fn drop(&mut self) {
+        // SAFETY: only reached while `poll_future`'s caller holds RUNNING
+        // (rule 1), after the poll's borrow of the stage ended.
+        let _ = unsafe { set_stage(self.0, Stage::Consumed) };
+    }
 }
 
 /// Drops the future (a panic in its drop is reported as the task's panic)
 /// and stores the output.
 ///
-/// Requires: the caller holds RUNNING (rule 1).
+/// # Safety
+/// The caller holds RUNNING (rule 1).
 unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, JoinError>) {
     // SAFETY: the caller holds RUNNING.
     let dropped = unsafe { set_stage(cell, Stage::Consumed) };
@@ -86,15 +113,16 @@ unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output
 
 /// Replaces the stage, dropping the old one inside `catch_unwind`.
 ///
-/// Requires: the caller owns the stage (rules 1 and 5).
+/// # Safety
+/// The caller owns the stage (rules 1 and 6).
 unsafe fn set_stage<F: Future, S>(
     cell: &Cell<F, S>,
     new: Stage<F>,
 ) -> Result<(), Box<dyn Any + Send>> {
     cell.core.stage.with_mut(|stage| {
-        // SAFETY: the caller owns the stage; the old value is dropped in
-        // place, and a panicking drop still leaves `new` written (the guard
-        // below runs during the unwind).
+        // SAFETY: the caller owns the stage; the old value is moved out and
+        // `new` written in one step, so a panicking drop of the old value
+        // still leaves `new` in place.
         catch_unwind(AssertUnwindSafe(|| unsafe {
             let old = std::ptr::replace(stage, new);
             drop(old);
@@ -105,6 +133,7 @@ unsafe fn set_stage<F: Future, S>(
 /// Cancels the future (abort or shutdown) and completes the task.
 fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
     let id = cell.header.id;
+    let _id = id::CurrentIdGuard::enter(id);
     // SAFETY: the caller holds RUNNING (rule 1).
     let output = match unsafe { set_stage(cell, Stage::Consumed) } {
         Ok(()) => Err(JoinError::cancelled(id)),
@@ -112,6 +141,7 @@ fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) 
     };
     // SAFETY: still RUNNING.
     unsafe { store_output(cell, output) };
+    drop(_id);
     complete(cell, raw);
 }
 
@@ -120,25 +150,47 @@ fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) 
 fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
     let prev = cell.header.state.transition_to_complete();
     if !prev.is_join_interested() {
-        // Nobody will read the output: it is ours to drop (rule 5).
+        // Nobody will read the output: it is ours to drop (rule 6). The
+        // handle took its waker with it (rule 5).
+        let _id = id::CurrentIdGuard::enter(cell.header.id);
         // SAFETY: COMPLETE without JOIN_INTEREST gives the stage to us.
         let _ = unsafe { set_stage(cell, Stage::Consumed) };
     } else if prev.is_join_waker_set() {
-        // Rule 4: COMPLETE with JOIN_WAKER set gives us shared access.
         cell.trailer.join_waker.with(|w| {
-            // SAFETY: rule 4; the `JoinHandle` does not write while the bit
-            // is set, and cannot unset it any more (the task is complete).
+            // SAFETY: rule 4: the handle does not write while the bit is
+            // set, and cannot unset it any more (the task is complete).
             if let Some(w) = unsafe { &*w } {
                 let _ = catch_unwind(AssertUnwindSafe(|| w.wake_by_ref()));
             }
         });
+        // Rule 4: give the slot back to the handle; rule 5: if the handle
+        // was dropped meanwhile, it left the waker to us.
+        if !cell
+            .header
+            .state
+            .unset_join_waker_after_complete()
+            .is_join_interested()
+        {
+            // SAFETY: COMPLETE, JOIN_WAKER now unset and no handle: nobody
+            // else touches the slot again (rule 5).
+            let waker = cell.trailer.join_waker.with_mut(|w| unsafe { (*w).take() });
+            drop_waker(waker);
+        }
     }
     // The list's ref, if the task was still in the list (not at shutdown).
     let released = cell.core.scheduler.release(raw.header_ptr());
     let count = 1 + usize::from(released.is_some());
     std::mem::forget(released);
     if cell.header.state.transition_to_terminal(count) {
-        raw.dealloc();
+        // SAFETY: those were the last refs.
+        unsafe { raw.dealloc() };
+    }
+}
+
+/// Drops a join waker (user code: a panic in its drop is caught).
+fn drop_waker(waker: Option<Waker>) {
+    if waker.is_some() {
+        let _ = catch_unwind(AssertUnwindSafe(move || drop(waker)));
     }
 }
 
@@ -146,9 +198,11 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
 pub(super) unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable's contract.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
-    cell.core
-        .scheduler
-        .schedule(Notified(Task(RawTask::from_raw(ptr))));
+    // SAFETY: the caller hands over the ref of this new `Notified`.
+    let task = unsafe { Notified::from_raw(ptr) };
+    let refused = cell.core.scheduler.schedule(task);
+    // Dropped once `cell` is no longer used: it may free the cell.
+    drop(refused);
 }
 
 pub(super) unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
@@ -168,7 +222,7 @@ pub(super) unsafe fn try_read_output<F: Future, S: Schedule>(
     if !can_read_output(cell, waker) {
         return;
     }
-    // SAFETY: COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 5).
+    // SAFETY: COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 6).
     let stage = cell
         .core
         .stage
@@ -203,22 +257,44 @@ fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
         }
     }
     // Rule 2: JOIN_WAKER unset, so the slot is the handle's alone.
-    cell.trailer.join_waker.with_mut(|w| {
+    let old = cell.trailer.join_waker.with_mut(|w| {
         // SAFETY: rule 2.
-        unsafe { *w = Some(waker.clone()) }
+        unsafe { (*w).replace(waker.clone()) }
     });
-    state.set_join_waker().is_err()
+    drop_waker(old);
+    if state.set_join_waker().is_ok() {
+        return false;
+    }
+    // Completed meanwhile (rule 3): the bit stays unset, the slot ours.
+    // SAFETY: rule 2.
+    let ours = cell.trailer.join_waker.with_mut(|w| unsafe { (*w).take() });
+    drop_waker(ours);
+    true
 }
 
-/// Drops the output of a complete task whose `JoinHandle` is dropped, then
-/// the handle's ref.
-pub(super) unsafe fn drop_join_handle_slow<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+/// The `JoinHandle` is dropped (rule 5): drops its waker, the output if
+/// the task is complete, then the handle's ref.
+pub(super) unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable's contract.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
-    // SAFETY: COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 5).
-    let _ = unsafe { set_stage(cell, Stage::Consumed) };
-    if cell.header.state.ref_dec() {
-        RawTask::from_raw(ptr).dealloc();
+    let state = &cell.header.state;
+    if let Some(drop) = state.transition_to_join_handle_dropped() {
+        if drop.drop_output {
+            let _id = id::CurrentIdGuard::enter(cell.header.id);
+            // SAFETY: COMPLETE with JOIN_INTEREST at the transition: the
+            // stage is the handle's (rule 6).
+            let _ = unsafe { set_stage(cell, Stage::Consumed) };
+        }
+        if drop.drop_waker {
+            // SAFETY: JOIN_WAKER is unset: the slot is the handle's (rules 2
+            // and 5).
+            let waker = cell.trailer.join_waker.with_mut(|w| unsafe { (*w).take() });
+            drop_waker(waker);
+        }
+        if state.ref_dec() {
+            // SAFETY: that was the last ref.
+            unsafe { RawTask::from_raw(ptr).dealloc() };
+        }
     }
 }
 
@@ -227,20 +303,28 @@ pub(super) unsafe fn drop_join_handle_slow<F: Future, S: Schedule>(ptr: NonNull<
 pub(super) unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the vtable's contract; we hold the list's ref.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
-    let raw = RawTask::from_raw(ptr);
+    // SAFETY: as above.
+    let raw = unsafe { RawTask::from_raw(ptr) };
     if cell.header.state.transition_to_shutdown() {
         // The list's ref is the runner's ref now; `complete` drops it.
         cancel_and_complete(cell, raw);
     } else if cell.header.state.ref_dec() {
-        raw.dealloc();
+        // SAFETY: that was the last ref.
+        unsafe { raw.dealloc() };
     }
 }
 
 /// `wake`/`wake_by_ref` after the state transition said what to do.
-pub(super) fn after_notify(raw: RawTask, action: ToNotified) {
+///
+/// # Safety
+/// `raw`'s cell is alive, and `action` was returned by a notify transition
+/// of this caller, whose ref (or the new one it took) is handed over.
+pub(super) unsafe fn after_notify(raw: RawTask, action: ToNotified) {
     match action {
         ToNotified::DoNothing => {}
-        ToNotified::Submit => raw.schedule(),
-        ToNotified::Dealloc => raw.dealloc(),
+        // SAFETY: the transition set NOTIFIED and gave us its ref.
+        ToNotified::Submit => unsafe { raw.schedule() },
+        // SAFETY: the transition dropped the last ref.
+        ToNotified::Dealloc => unsafe { raw.dealloc() },
     }
 }

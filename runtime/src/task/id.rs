@@ -21,8 +21,14 @@ const BLOCK: u64 = 1024;
 static NEXT_BLOCK: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    /// The next id of this thread's block, and the end of the block.
+    /// The next id of this thread's block, and the end of the block. Not a
+    /// protocol (uniqueness only), so outside the loom shim: under loom all
+    /// model threads share it, and ids stay unique.
     static IDS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+crate::loom::runtime_thread_local! {
+    /// The task whose future or output this thread polls or drops.
     static CURRENT: Cell<Option<Id>> = const { Cell::new(None) };
 }
 
@@ -32,7 +38,7 @@ impl Id {
     }
 
     pub(crate) fn next() -> Id {
-        IDS.with(|ids| {
+        let from_block = IDS.try_with(|ids| {
             let (mut next, mut end) = ids.get();
             if next == end {
                 // Relaxed: uniqueness needs only the atomicity of the add.
@@ -40,12 +46,17 @@ impl Id {
                 end = next + BLOCK;
             }
             ids.set((next + 1, end));
-            Id(NonZeroU64::new(next).expect("task ids start at 1"))
-        })
+            next
+        });
+        // During thread exit (a spawn from a thread-local's destructor):
+        // a block of one.
+        let next = from_block.unwrap_or_else(|_| NEXT_BLOCK.fetch_add(1, Ordering::Relaxed));
+        Id(NonZeroU64::new(next).expect("task ids start at 1"))
     }
 }
 
-/// The id of the task being polled on this thread.
+/// The id of the task being polled on this thread (or whose future or
+/// output is being dropped).
 ///
 /// # Panics
 /// Outside a task. [`try_id`] returns `None` there instead.
@@ -54,9 +65,11 @@ pub fn id() -> Id {
     try_id().expect("runtime::task::id() called outside of a task")
 }
 
-/// The id of the task being polled on this thread, if any.
+/// The id of the task being polled on this thread, if any. Also set while
+/// a task's future or output is dropped (abort, cancellation, shutdown, a
+/// dropped `JoinHandle`), so it works in a `Drop`.
 pub fn try_id() -> Option<Id> {
-    CURRENT.with(Cell::get)
+    CURRENT.try_with(Cell::get).ok().flatten()
 }
 
 /// Marks the task being polled until dropped; restores the previous one
@@ -65,12 +78,12 @@ pub(crate) struct CurrentIdGuard(Option<Id>);
 
 impl CurrentIdGuard {
     pub(crate) fn enter(id: Id) -> CurrentIdGuard {
-        CurrentIdGuard(CURRENT.with(|c| c.replace(Some(id))))
+        CurrentIdGuard(CURRENT.try_with(|c| c.replace(Some(id))).ok().flatten())
     }
 }
 
 impl Drop for CurrentIdGuard {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
+        let _ = CURRENT.try_with(|c| c.set(self.0));
     }
 }

@@ -65,7 +65,7 @@ impl<T> Future for JoinHandle<T> {
         let mut coop = std::task::ready!(runtime_coop::poll_proceed(cx));
         let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
         // SAFETY: this is the task's `JoinHandle`, and `out` has the type of
-        // the task's output (`T` was fixed by `new_task`).
+        // the task's output (`T` was fixed when the task was made).
         unsafe {
             self.raw
                 .try_read_output(&mut out as *mut _ as *mut (), cx.waker())
@@ -79,10 +79,9 @@ impl<T> Future for JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        if self.raw.state().drop_join_handle_fast().is_err() {
-            // Complete: the output is ours to drop (rule 5).
-            self.raw.drop_join_handle_slow();
-        }
+        // SAFETY: this is the task's `JoinHandle`, dropped once; its ref is
+        // handed over.
+        unsafe { self.raw.drop_join_handle() };
     }
 }
 

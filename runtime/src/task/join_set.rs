@@ -1,8 +1,8 @@
 //! `JoinSet`: a collection of tasks, joined in the order they finish.
 
 use super::{AbortHandle, JoinError, JoinHandle};
+use crate::loom::Mutex;
 use crate::runtime::Handle;
-use parking_lot::Mutex;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};

@@ -25,6 +25,8 @@ pub(crate) struct Link {
 
 struct Shard {
     head: Option<NonNull<Header>>,
+    /// Tasks linked in this shard.
+    len: usize,
     closed: bool,
 }
 
@@ -55,6 +57,7 @@ impl OwnedTasks {
             .map(|_| {
                 CachePadded::new(Mutex::new(Shard {
                     head: None,
+                    len: 0,
                     closed: false,
                 }))
             })
@@ -95,6 +98,7 @@ impl OwnedTasks {
             link_of(h).with_mut(|l| unsafe { (*l).prev = Some(ptr) });
         }
         shard.head = Some(ptr);
+        shard.len += 1;
         // The list keeps the ref.
         task.into_raw();
         Some(notified)
@@ -104,6 +108,16 @@ impl OwnedTasks {
     /// (it is not once shutdown has popped it).
     pub(crate) fn remove(&self, ptr: NonNull<Header>) -> Option<Task> {
         unlink(&mut self.shard(ptr).lock(), ptr)
+    }
+
+    /// How many tasks are in the list (a snapshot: each shard is read
+    /// under its lock, one after the other).
+    pub(crate) fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len).sum()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn pop(&self, shard: &Mutex<Shard>) -> Option<Task> {
@@ -145,7 +159,9 @@ fn unlink(shard: &mut Shard, ptr: NonNull<Header>) -> Option<Task> {
         // SAFETY: the shard lock is held.
         link_of(n).with_mut(|l| unsafe { (*l).prev = link.prev });
     }
-    Some(Task::from_raw(RawTask::from_raw(ptr)))
+    shard.len -= 1;
+    // SAFETY: a linked task's ref is the list's, handed over by unlinking.
+    Some(unsafe { Task::from_raw(RawTask::from_raw(ptr)) })
 }
 
 impl std::fmt::Debug for OwnedTasks {

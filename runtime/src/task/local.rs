@@ -24,9 +24,11 @@
 //! What does cross threads (`Shared`, the scheduler handle stored in each
 //! cell, the `Notified`s) is `Send + Sync` by construction.
 
-use super::{Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, Task};
-use crate::loom::{AtomicUsize, Mutex, Ordering};
+use super::{Header, Id, JoinHandle, Notified, OwnedTasks, Refused, Schedule, Task};
+use crate::loom::Mutex;
 use crate::runtime::Runtime;
+use crate::scheduler::pick_next;
+use crate::scheduler::tuning::{GLOBAL_QUEUE_INTERVAL_CURRENT, LOCAL_SET_BUDGET};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
@@ -37,13 +39,6 @@ use std::ptr::NonNull;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll, Waker};
-
-/// Tasks run between two looks at the `run_until` future (or two yields of
-/// the `LocalSet` future to its executor).
-const BUDGET: u32 = 61;
-/// Every this many tasks, the remote queue is looked at first, so remote
-/// wakes are not starved by tasks that keep waking each other locally.
-const REMOTE_INTERVAL: u32 = 31;
 
 /// A set of tasks that run on the current thread, so they need not be
 /// `Send`, as tokio's `LocalSet`.
@@ -86,10 +81,8 @@ struct Context {
 /// The part of a set other threads reach: through the scheduler handle in
 /// each task cell.
 struct Shared {
+    /// The set's unfinished tasks (`LocalSet` as a future waits for none).
     owned: OwnedTasks,
-    /// Tasks bound and not yet completed (`LocalSet` as a future waits for
-    /// zero). Only changed on the owning thread, so `Relaxed` is enough.
-    live: AtomicUsize,
     remote: Mutex<Remote>,
 }
 
@@ -100,7 +93,7 @@ struct Remote {
     closed: bool,
 }
 
-thread_local! {
+crate::loom::runtime_thread_local! {
     /// The set being driven on this thread, if any (see `enter`).
     static CURRENT: RefCell<Option<Rc<Context>>> = const { RefCell::new(None) };
 }
@@ -111,7 +104,12 @@ struct Enter {
 }
 
 fn enter(cx: &Rc<Context>) -> Enter {
-    let prev = CURRENT.with(|c| c.replace(Some(cx.clone())));
+    // During thread exit the slot may be gone: the set is then not current
+    // (a `spawn_local` finds no set), but it still runs and drops.
+    let prev = CURRENT
+        .try_with(|c| c.replace(Some(cx.clone())))
+        .ok()
+        .flatten();
     Enter { prev }
 }
 
@@ -130,7 +128,6 @@ impl LocalSet {
             context: Rc::new(Context {
                 shared: Arc::new(Shared {
                     owned: OwnedTasks::new(1),
-                    live: AtomicUsize::new(0),
                     remote: Mutex::new(Remote {
                         queue: VecDeque::new(),
                         waker: None,
@@ -218,25 +215,21 @@ impl Context {
         F: Future + 'static,
         F::Output: 'static,
     {
-        // SAFETY: the contract of `new_local_task` is the thread invariant
+        // SAFETY: the contract of `spawn_local_task` is the thread invariant
         // of this module: `self` is reached through an `Rc<Context>`, so this
         // runs on the owning thread; the task's `Notified`s are only run by
-        // `tick` and its `Task` is only shut down by `bind` below or by
-        // `LocalSet::drop`, all on this thread (rules 1-3 in the module doc).
-        let (task, notified, join) =
-            unsafe { super::new_local_task(future, self.shared.clone(), Id::next()) };
-        if let Some(notified) = self.shared.owned.bind(task, notified) {
-            // Relaxed: only the owning thread changes or reads the count.
-            self.shared.live.fetch_add(1, Ordering::Relaxed);
-            self.shared.schedule(notified);
+        // `tick` (its `schedule` only queues them), and its `Task` is only
+        // shut down by a closed list's `bind` or by `LocalSet::drop`, all on
+        // this thread (rules 1-3 in the module doc).
+        unsafe {
+            super::spawn_local_task(&self.shared.owned, self.shared.clone(), future, Id::next())
         }
-        join
     }
 
     /// Runs up to a budget of tasks. Returns `true` if some are still
     /// queued.
     fn tick(&self) -> bool {
-        for _ in 0..BUDGET {
+        for _ in 0..LOCAL_SET_BUDGET {
             let Some(task) = self.next_task() else {
                 return false;
             };
@@ -247,15 +240,15 @@ impl Context {
     }
 
     fn next_task(&self) -> Option<Notified> {
-        let tick = self.tick.get().wrapping_add(1);
+        let mut tick = self.tick.get();
+        let task = pick_next(
+            &mut tick,
+            GLOBAL_QUEUE_INTERVAL_CURRENT,
+            || self.local.borrow_mut().pop_front(),
+            || self.shared.remote.lock().queue.pop_front(),
+        );
         self.tick.set(tick);
-        let local = || self.local.borrow_mut().pop_front();
-        let remote = || self.shared.remote.lock().queue.pop_front();
-        if tick.is_multiple_of(REMOTE_INTERVAL) {
-            remote().or_else(local)
-        } else {
-            local().or_else(remote)
-        }
+        task
     }
 
     /// Runs a batch of tasks, then makes sure `waker` is woken when there is
@@ -279,7 +272,7 @@ impl Context {
 }
 
 impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
+    fn schedule(&self, task: Notified) -> Refused {
         // On the owning thread while this set is driven: its local queue.
         let mut task = Some(task);
         let _ = CURRENT.try_with(|c| {
@@ -291,15 +284,16 @@ impl Schedule for Arc<Shared> {
                 local.extend(task.take());
             };
         });
-        let Some(task) = task else { return };
+        let Some(task) = task else {
+            return Refused::NONE;
+        };
         // Elsewhere (another thread, or this one while the set is idle):
         // the remote queue, and wake whoever drives the set.
         let mut remote = self.remote.lock();
         if remote.closed {
             drop(remote);
             // Rule 3: the set is gone and the future already dropped.
-            drop(task);
-            return;
+            return Refused::new(vec![task]);
         }
         remote.queue.push_back(task);
         let waker = remote.waker.take();
@@ -307,16 +301,11 @@ impl Schedule for Arc<Shared> {
         if let Some(waker) = waker {
             waker.wake();
         }
+        Refused::NONE
     }
 
     fn release(&self, task: NonNull<Header>) -> Option<Task> {
-        let task = self.owned.remove(task);
-        if task.is_some() {
-            // Relaxed: `release` runs where the task completed, which is the
-            // owning thread (rule 1 or 2).
-            self.live.fetch_sub(1, Ordering::Relaxed);
-        }
-        task
+        self.owned.remove(task)
     }
 }
 
@@ -327,7 +316,7 @@ impl Future for LocalSet {
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<()> {
         let _enter = enter(&self.context);
         self.context.run_tasks(cx.waker());
-        if self.context.shared.live.load(Ordering::Relaxed) == 0 {
+        if self.context.shared.owned.is_empty() {
             Poll::Ready(())
         } else {
             Poll::Pending
@@ -365,7 +354,7 @@ impl Default for LocalSet {
 impl fmt::Debug for LocalSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LocalSet")
-            .field("tasks", &self.context.shared.live.load(Ordering::Relaxed))
+            .field("tasks", &self.context.shared.owned.len())
             .finish()
     }
 }

@@ -31,22 +31,36 @@
 //!    `transition_to_shutdown`) owns the stage until it sets COMPLETE. So a
 //!    task is never polled by two threads at once.
 //! 2. While JOIN_WAKER is unset, only the `JoinHandle` touches the join
-//!    waker slot: it may write it, then set JOIN_WAKER, which fails if the
-//!    task completed first.
-//! 3. While JOIN_WAKER is set, nobody writes the slot. The handle may unset
-//!    the bit only while the task is not complete (then rule 2 applies).
-//!    The release half of setting the bit publishes the waker to the acquire
-//!    half of the COMPLETE transition.
-//! 4. The thread that sets COMPLETE and sees JOIN_WAKER reads the slot and
-//!    wakes it. JOIN_WAKER is never unset after COMPLETE; the slot is
-//!    dropped with the cell.
-//! 5. After COMPLETE the stage belongs to the `JoinHandle` if JOIN_INTEREST
+//!    waker slot: it may write it, or drop what it holds.
+//! 3. While JOIN_WAKER is set, nobody writes the slot. The `JoinHandle`
+//!    changes the bit only while the task is not complete: to replace its
+//!    waker it unsets the bit (rule 2 applies), writes, and sets the bit
+//!    again; if the task completed meanwhile, setting fails, and the handle
+//!    clears the slot and reads the output. The release half of setting the
+//!    bit publishes the waker to the acquire half of the COMPLETE transition.
+//! 4. The thread that sets COMPLETE and sees JOIN_WAKER may read the slot:
+//!    it wakes the waker by reference, then unsets JOIN_WAKER, which gives
+//!    the slot back to the handle (rule 2). Only it changes the bit after
+//!    COMPLETE. So the waker lives as long as the `JoinHandle`, not as long
+//!    as the cell: two tasks awaiting each other's handles hold no cycle
+//!    once either is dropped (the design tokio moved to after tokio#6505).
+//! 5. Dropping the `JoinHandle` clears JOIN_INTEREST and, if the task is
+//!    not complete, JOIN_WAKER, in one step; it then drops the waker if
+//!    JOIN_WAKER is unset. If it is still set, the completing thread is
+//!    between the two steps of rule 4, and drops the waker itself when its
+//!    unset finds JOIN_INTEREST gone.
+//! 6. After COMPLETE the stage belongs to the `JoinHandle` if JOIN_INTEREST
 //!    was set at the COMPLETE transition, otherwise to the completing
-//!    thread, which drops the output. The handle clears JOIN_INTEREST only
-//!    before COMPLETE (`drop_join_handle_fast`); after it, the handle drops
+//!    thread, which drops the output. A handle dropped after COMPLETE drops
 //!    the output itself.
-//! 6. A wake while RUNNING only sets NOTIFIED; the runner sees it in
+//! 7. A wake while RUNNING only sets NOTIFIED; the runner sees it in
 //!    `transition_to_idle` and requeues the task once, after the poll.
+//!
+//! Every drop of the future or the output runs with the task's id current
+//! (`task::id()` works in a `Drop`), and a future whose poll panics is
+//! dropped during that unwind, so its `Drop` sees `std::thread::panicking()`
+//! (as tokio; a second panic from that drop aborts, as any panic during
+//! unwinding does).
 
 mod abort;
 mod error;
@@ -103,17 +117,37 @@ where
 /// out of its owned-task list.
 pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// A wake: queue the task (on this thread's local queue if it is one of
-    /// the scheduler's threads).
-    fn schedule(&self, task: Notified);
+    /// the scheduler's threads). A shut-down scheduler refuses it.
+    fn schedule(&self, task: Notified) -> Refused;
 
     /// A task that woke itself during its poll: queue it behind the others.
-    fn yield_now(&self, task: Notified) {
-        self.schedule(task);
+    fn yield_now(&self, task: Notified) -> Refused {
+        self.schedule(task)
     }
 
     /// The task completed: remove it from the owned-task list, returning the
     /// list's ref if it was still there.
     fn release(&self, task: NonNull<Header>) -> Option<Task>;
+}
+
+/// Tasks that a shut-down scheduler refused to queue (they are already
+/// cancelled, `queue.rs`). The caller drops them once it no longer borrows
+/// the scheduler or a task cell: dropping a task may free its cell, and
+/// with it the last handle on the scheduler.
+#[must_use = "dropped by the caller once it no longer borrows the scheduler"]
+#[derive(Debug, Default)]
+pub(crate) struct Refused {
+    /// Held only to be dropped by the caller.
+    _tasks: Vec<Notified>,
+}
+
+impl Refused {
+    /// Nothing refused (no allocation).
+    pub(crate) const NONE: Refused = Refused { _tasks: Vec::new() };
+
+    pub(crate) fn new(tasks: Vec<Notified>) -> Refused {
+        Refused { _tasks: tasks }
+    }
 }
 
 /// One owned ref to a task (the owned-task list's).
@@ -123,15 +157,20 @@ pub(crate) struct Task(RawTask);
 pub(crate) struct Notified(Task);
 
 // SAFETY: a `Task` is a counted pointer to a cell whose future and output
-// are `Send` (required by `new_task`) or are only ever touched on one thread
-// (the contract of `new_local_task`), and the cell's shared fields are only
+// are `Send` (required by `spawn_task`) or are only ever touched on one thread
+// (the contract of `spawn_local_task`), and the cell's shared fields are only
 // reached through the atomic state protocol above.
 unsafe impl Send for Task {}
 // SAFETY: as for `Send`; `&Task` only reads the header.
 unsafe impl Sync for Task {}
 
 impl Task {
-    pub(crate) fn from_raw(raw: RawTask) -> Task {
+    /// Takes over one ref of `raw`'s cell.
+    ///
+    /// # Safety
+    /// The caller owns one ref of a live cell (already counted) and hands
+    /// it over: nothing else may drop that ref.
+    pub(crate) unsafe fn from_raw(raw: RawTask) -> Task {
         Task(raw)
     }
 
@@ -153,14 +192,17 @@ impl Task {
     /// Runtime shutdown: cancels the task if nobody runs it (the list's ref
     /// is handed over).
     pub(crate) fn shutdown(self) {
-        self.into_raw().shutdown();
+        // SAFETY: `into_raw` gives up this `Task`'s ref, which `shutdown`
+        // takes over (its contract).
+        unsafe { self.into_raw().shutdown() };
     }
 }
 
 impl Drop for Task {
     fn drop(&mut self) {
         if self.0.state().ref_dec() {
-            self.0.dealloc();
+            // SAFETY: that was the last ref.
+            unsafe { self.0.dealloc() };
         }
     }
 }
@@ -168,7 +210,8 @@ impl Drop for Task {
 impl Notified {
     /// Polls the task (or cancels it, if it was aborted).
     pub(crate) fn run(self) {
-        self.0.into_raw().poll();
+        // SAFETY: `into_raw` gives up the `Notified`'s ref to `poll`.
+        unsafe { self.0.into_raw().poll() };
     }
 
     pub(crate) fn into_raw(self) -> RawTask {
@@ -186,7 +229,9 @@ impl Notified {
     /// # Safety
     /// `ptr` must come from `into_raw` of a `Notified` not rebuilt since.
     pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified {
-        Notified(Task(RawTask::from_raw(ptr)))
+        // SAFETY: the caller's contract: `ptr` is a `Notified`'s live cell
+        // and its ref is handed over.
+        Notified(Task(unsafe { RawTask::from_raw(ptr) }))
     }
 }
 
@@ -198,7 +243,66 @@ impl std::fmt::Debug for Notified {
     }
 }
 
-/// Allocates a task: the list's `Task`, the first `Notified`, the handle.
+/// The one spawn path of every scheduler: allocates the task with
+/// `scheduler` in its cell, binds it to `owned`, and schedules it. If the
+/// list is closed the task is cancelled at once, and its `JoinHandle`
+/// reports that.
+pub(crate) fn spawn_task<F, S>(
+    owned: &OwnedTasks,
+    scheduler: S,
+    future: F,
+    id: Id,
+) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let raw = RawTask::new(future, scheduler, id);
+    bind_and_schedule(owned, raw)
+}
+
+/// [`spawn_task`] for a future or output that need not be `Send` (a
+/// `LocalSet`'s task).
+///
+/// # Safety
+/// The caller must make sure the future is only polled and dropped on the
+/// thread that calls this: every `Notified` of the task must be run, and
+/// its `Task` shut down, on this thread only (wakers may still move a
+/// `Notified` through other threads, as long as they do not run it; the
+/// scheduler's `schedule` must not run it either). The output is then
+/// written on this thread; the returned `JoinHandle<F::Output>` is `Send`
+/// only if the output is.
+pub(crate) unsafe fn spawn_local_task<F, S>(
+    owned: &OwnedTasks,
+    scheduler: S,
+    future: F,
+    id: Id,
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+    S: Schedule,
+{
+    let raw = RawTask::new(future, scheduler, id);
+    bind_and_schedule(owned, raw)
+}
+
+fn bind_and_schedule<T>(owned: &OwnedTasks, raw: RawTask) -> JoinHandle<T> {
+    // A new cell holds three refs (`RawTask::new`): the list's, the first
+    // `Notified`'s and the handle's.
+    let join = JoinHandle::new(raw);
+    if let Some(notified) = owned.bind(Task(raw), Notified(Task(raw))) {
+        // SAFETY: the `Notified`'s ref (NOTIFIED is set in a new cell) is
+        // handed over to the cell's own scheduler.
+        unsafe { notified.into_raw().schedule() };
+    }
+    join
+}
+
+/// Allocates a task without binding it anywhere (the blocking pool's,
+/// which its queue reaches at shutdown): the list's `Task`, the first
+/// `Notified`, the handle.
 pub(crate) fn new_task<F, S>(
     future: F,
     scheduler: S,
@@ -207,30 +311,6 @@ pub(crate) fn new_task<F, S>(
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
-    S: Schedule,
-{
-    let raw = RawTask::new(future, scheduler, id);
-    (Task(raw), Notified(Task(raw)), JoinHandle::new(raw))
-}
-
-/// Allocates a task whose future or output need not be `Send` (a
-/// `LocalSet`'s task): as [`new_task`], without the `Send` bounds.
-///
-/// # Safety
-/// The caller must make sure the future is only polled and dropped on the
-/// thread that calls this: every `Notified` of the task must be run, and
-/// the returned `Task` shut down or dropped, on this thread only (wakers
-/// may still move a `Notified` through other threads, as long as they do
-/// not run it). The output is then written on this thread; the returned
-/// `JoinHandle<F::Output>` is `Send` only if the output is.
-pub(crate) unsafe fn new_local_task<F, S>(
-    future: F,
-    scheduler: S,
-    id: Id,
-) -> (Task, Notified, JoinHandle<F::Output>)
-where
-    F: Future + 'static,
-    F::Output: 'static,
     S: Schedule,
 {
     let raw = RawTask::new(future, scheduler, id);

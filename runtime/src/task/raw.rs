@@ -33,7 +33,8 @@ pub(crate) struct Header {
 pub(super) struct Core<F: Future, S> {
     pub(super) scheduler: S,
     /// Owned by the RUNNING bit holder, then (after COMPLETE) by the
-    /// `JoinHandle` if JOIN_INTEREST is set, else by the completing thread.
+    /// `JoinHandle` if JOIN_INTEREST is set, else by the completing thread
+    /// (rules 1 and 6 of `task/mod.rs`).
     pub(super) stage: UnsafeCell<Stage<F>>,
 }
 
@@ -43,7 +44,7 @@ pub(super) enum Stage<F: Future> {
     Consumed,
 }
 
-/// The cold part: the `JoinHandle`'s waker (rules 2-4 of `task/mod.rs`).
+/// The cold part: the `JoinHandle`'s waker (rules 2-5 of `task/mod.rs`).
 pub(super) struct Trailer {
     pub(super) join_waker: UnsafeCell<Option<Waker>>,
 }
@@ -61,8 +62,9 @@ pub(super) struct Vtable {
     /// Polls for the output: `dst` must be a `*mut Poll<Result<F::Output,
     /// JoinError>>`, called by the `JoinHandle` only.
     pub(super) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
-    /// Drops the output of a complete task, then the `JoinHandle`'s ref.
-    pub(super) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    /// The `JoinHandle` is dropped: its waker, the output if complete,
+    /// then its ref (rule 5 of `task/mod.rs`).
+    pub(super) drop_join_handle: unsafe fn(NonNull<Header>),
     /// Cancels the task at runtime shutdown: hands over the list's ref.
     pub(super) shutdown: unsafe fn(NonNull<Header>),
 }
@@ -79,7 +81,7 @@ where
         schedule: harness::schedule::<F, S>,
         dealloc: harness::dealloc::<F, S>,
         try_read_output: harness::try_read_output::<F, S>,
-        drop_join_handle_slow: harness::drop_join_handle_slow::<F, S>,
+        drop_join_handle: harness::drop_join_handle::<F, S>,
         shutdown: harness::shutdown::<F, S>,
     }
 }
@@ -95,7 +97,7 @@ impl RawTask {
     /// Allocates a cell in the initial state (three refs: the owned-task
     /// list's, the first `Notified`'s and the `JoinHandle`'s).
     ///
-    /// No `Send` bound here: `new_task` requires it, and `new_local_task`
+    /// No `Send` bound here: `spawn_task` requires it, and `spawn_local_task`
     /// (`!Send` futures) makes its caller promise the thread discipline
     /// instead (`task/mod.rs`).
     pub(super) fn new<F, S>(future: F, scheduler: S, id: Id) -> RawTask
@@ -123,7 +125,13 @@ impl RawTask {
         RawTask { ptr }
     }
 
-    pub(crate) fn from_raw(ptr: NonNull<Header>) -> RawTask {
+    /// Rebuilds the pointer of a cell.
+    ///
+    /// # Safety
+    /// `ptr` must point to a cell made by [`RawTask::new`], and the result
+    /// may only be used while some ref keeps that cell alive (`header`
+    /// reads it).
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> RawTask {
         RawTask { ptr }
     }
 
@@ -132,8 +140,9 @@ impl RawTask {
     }
 
     pub(crate) fn header(&self) -> &Header {
-        // SAFETY: a `RawTask` is only made from a live cell, and is only used
-        // by a reference type that owns a ref, which keeps the cell alive.
+        // SAFETY: a `RawTask` is only made from a live cell (`new`, or
+        // `from_raw`'s contract), and is only used by a reference type that
+        // owns a ref, which keeps the cell alive.
         unsafe { self.ptr.as_ref() }
     }
 
@@ -141,26 +150,40 @@ impl RawTask {
         &self.header().state
     }
 
-    /// Runs the task. Requires: the caller hands over a `Notified`'s ref.
-    pub(super) fn poll(self) {
+    /// Runs the task.
+    ///
+    /// # Safety
+    /// The caller hands over a `Notified`'s ref.
+    pub(super) unsafe fn poll(self) {
         // SAFETY: the vtable matches the cell (set in `new`); the caller
         // hands over the `Notified` ref that `poll` requires.
         unsafe { (self.header().vtable.poll)(self.ptr) }
     }
 
-    /// Submits to the scheduler. Requires: the caller hands over one ref.
-    pub(super) fn schedule(self) {
+    /// Submits a new `Notified` to the task's scheduler.
+    ///
+    /// # Safety
+    /// The caller hands over one ref, which becomes the `Notified`'s, and
+    /// has set NOTIFIED for it.
+    pub(super) unsafe fn schedule(self) {
         // SAFETY: as `poll`; the caller hands over one ref.
         unsafe { (self.header().vtable.schedule)(self.ptr) }
     }
 
-    /// Frees the cell. Requires: the ref count reached zero.
-    pub(super) fn dealloc(self) {
-        // SAFETY: as `poll`; the caller saw the count reach zero.
+    /// Frees the cell.
+    ///
+    /// # Safety
+    /// The caller saw the ref count reach zero: no other pointer to the
+    /// cell is used again.
+    pub(super) unsafe fn dealloc(self) {
+        // SAFETY: as `poll`; the caller's contract.
         unsafe { (self.header().vtable.dealloc)(self.ptr) }
     }
 
-    /// Requires: called by the `JoinHandle`, `dst` points to a
+    /// Polls for the output, or registers `waker` (rules 2-4).
+    ///
+    /// # Safety
+    /// Only the task's `JoinHandle` calls it, and `dst` points to a
     /// `Poll<Result<T, JoinError>>` with the task's output type `T`.
     pub(super) unsafe fn try_read_output(self, dst: *mut (), waker: &Waker) {
         // SAFETY: the vtable matches the cell; the caller guarantees `dst`'s
@@ -168,15 +191,22 @@ impl RawTask {
         unsafe { (self.header().vtable.try_read_output)(self.ptr, dst, waker) }
     }
 
-    /// Requires: called by the `JoinHandle` once, as it is dropped.
-    pub(super) fn drop_join_handle_slow(self) {
-        // SAFETY: the vtable matches the cell; the caller hands over the
-        // `JoinHandle`'s ref.
-        unsafe { (self.header().vtable.drop_join_handle_slow)(self.ptr) }
+    /// Drops what a dropped `JoinHandle` leaves (its waker, the output),
+    /// then the handle's ref (rule 5).
+    ///
+    /// # Safety
+    /// Only the task's `JoinHandle` calls it, once, as it is dropped, and
+    /// hands over its ref.
+    pub(super) unsafe fn drop_join_handle(self) {
+        // SAFETY: the vtable matches the cell; the caller's contract.
+        unsafe { (self.header().vtable.drop_join_handle)(self.ptr) }
     }
 
-    /// Requires: the caller hands over the owned-task list's ref.
-    pub(super) fn shutdown(self) {
+    /// Cancels the task at runtime shutdown.
+    ///
+    /// # Safety
+    /// The caller hands over the owned-task list's ref.
+    pub(super) unsafe fn shutdown(self) {
         // SAFETY: the vtable matches the cell; the caller hands over the
         // list's ref.
         unsafe { (self.header().vtable.shutdown)(self.ptr) }
@@ -184,14 +214,18 @@ impl RawTask {
 }
 
 impl<F: Future, S> Cell<F, S> {
-    /// Requires: `ptr` points to a live `Cell<F, S>` (the vtable's types).
+    /// # Safety
+    /// `ptr` points to a `Cell<F, S>` (the vtable's types) that stays alive
+    /// for `'a`.
     pub(super) unsafe fn from_header<'a>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
         // SAFETY: `repr(C)` puts the header at offset 0, and the caller
         // guarantees the cell's type and that it is alive for 'a.
         unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
     }
 
-    /// Requires: the ref count reached zero, so no other pointer is used.
+    /// # Safety
+    /// `ptr` points to a `Cell<F, S>` whose ref count reached zero, so no
+    /// other pointer to it is used again.
     pub(super) unsafe fn dealloc(ptr: NonNull<Header>) {
         // SAFETY: the cell was made by `Box::leak` in `RawTask::new` with
         // this exact type, and the caller guarantees no other use remains.

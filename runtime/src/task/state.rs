@@ -72,6 +72,16 @@ pub(crate) enum ToIdle {
     Cancelled,
 }
 
+/// What a dropped `JoinHandle` must drop before its ref.
+#[must_use]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct JoinDrop {
+    /// The task is complete: the output is the handle's (rule 6).
+    pub(crate) drop_output: bool,
+    /// The join waker slot is the handle's (rules 2 and 5).
+    pub(crate) drop_waker: bool,
+}
+
 /// What a waker must do after marking the task notified.
 #[must_use]
 #[derive(Debug, PartialEq, Eq)]
@@ -263,22 +273,52 @@ impl State {
         })
     }
 
-    /// The `JoinHandle` is dropped. If the task is not complete, clears
-    /// JOIN_INTEREST and drops the handle's ref in one step (it cannot be the
-    /// last: the owned-task list holds one until completion) and returns
-    /// `Ok`. If it is complete, changes nothing and returns `Err`: the handle
-    /// owns the output and must drop it before dropping its ref.
-    pub(crate) fn drop_join_handle_fast(&self) -> Result<(), ()> {
+    /// The `JoinHandle` is dropped: clears JOIN_INTEREST and, if the task
+    /// is not complete, JOIN_WAKER (rule 5 of `task/mod.rs`: the handle
+    /// takes the slot back).
+    ///
+    /// If nothing is left for the handle to drop (not complete, no waker
+    /// stored), its ref is dropped in the same step (it cannot be the last:
+    /// the owned-task list, or whoever runs the task, holds one until
+    /// completion) and `None` is returned. Otherwise the handle must drop
+    /// what [`JoinDrop`] says, then its ref.
+    pub(crate) fn transition_to_join_handle_dropped(&self) -> Option<JoinDrop> {
         self.fetch_update_action(|mut s| {
             debug_assert!(s.is_join_interested());
-            if s.is_complete() {
-                return (Err(()), None);
-            }
             s.0 &= !JOIN_INTEREST;
-            s.ref_dec();
-            debug_assert!(s.ref_count() > 0);
-            (Ok(()), Some(s))
+            if !s.is_complete() && !s.is_join_waker_set() {
+                s.ref_dec();
+                debug_assert!(s.ref_count() > 0);
+                return (None, Some(s));
+            }
+            let drop_output = s.is_complete();
+            if !s.is_complete() {
+                s.0 &= !JOIN_WAKER;
+            }
+            // JOIN_WAKER still set means the completing thread is using the
+            // waker: it drops it when it sees JOIN_INTEREST gone (rule 5).
+            let drop_waker = !s.is_join_waker_set();
+            (
+                Some(JoinDrop {
+                    drop_output,
+                    drop_waker,
+                }),
+                Some(s),
+            )
         })
+    }
+
+    /// The completing thread is done with the join waker (rule 4): clears
+    /// JOIN_WAKER, giving the slot back to the `JoinHandle`, and returns the
+    /// word as it was. If JOIN_INTEREST is gone, the handle was dropped
+    /// meanwhile and left the waker to the caller, who drops it (rule 5).
+    pub(crate) fn unset_join_waker_after_complete(&self) -> Snapshot {
+        // AcqRel: release our reads of the slot to the handle that takes it
+        // back; acquire the handle's clear of JOIN_INTEREST (then the slot
+        // is ours to drop).
+        let prev = Snapshot(self.val.fetch_and(!JOIN_WAKER, Ordering::AcqRel));
+        debug_assert!(prev.is_complete() && prev.is_join_waker_set());
+        prev
     }
 
     /// The `JoinHandle` stored a waker: sets JOIN_WAKER unless the task
@@ -432,6 +472,51 @@ mod tests {
         let prev = s.transition_to_complete();
         assert!(prev.is_join_interested() && !prev.is_join_waker_set());
         assert!(s.set_join_waker().is_err());
-        assert!(s.drop_join_handle_fast().is_err());
+        let drop = s.transition_to_join_handle_dropped();
+        assert_eq!(
+            drop,
+            Some(JoinDrop {
+                drop_output: true,
+                drop_waker: true
+            })
+        );
+    }
+
+    #[test]
+    fn a_handle_dropped_before_completion_takes_its_waker_back() {
+        let s = State::new();
+        assert!(s.set_join_waker().is_ok());
+        let drop = s.transition_to_join_handle_dropped();
+        assert_eq!(
+            drop,
+            Some(JoinDrop {
+                drop_output: false,
+                drop_waker: true
+            })
+        );
+        assert!(!s.load().is_join_waker_set() && !s.load().is_join_interested());
+        let _ = s.transition_to_running();
+        let prev = s.transition_to_complete();
+        assert!(!prev.is_join_interested() && !prev.is_join_waker_set());
+    }
+
+    #[test]
+    fn the_completing_thread_gives_the_waker_back_after_waking_it() {
+        let s = State::new();
+        assert!(s.set_join_waker().is_ok());
+        let _ = s.transition_to_running();
+        let prev = s.transition_to_complete();
+        assert!(prev.is_join_waker_set());
+        // The handle is dropped while the runner wakes: the waker is left
+        // to the runner, the output to the handle.
+        let drop = s.transition_to_join_handle_dropped();
+        assert_eq!(
+            drop,
+            Some(JoinDrop {
+                drop_output: true,
+                drop_waker: false
+            })
+        );
+        assert!(!s.unset_join_waker_after_complete().is_join_interested());
     }
 }

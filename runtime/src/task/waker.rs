@@ -34,29 +34,43 @@ pub(super) fn waker_ref(raw: RawTask) -> WakerRef {
 
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
 
-fn raw_of(ptr: *const ()) -> RawTask {
-    // SAFETY: every waker of this vtable is made from a non-null header.
-    RawTask::from_raw(unsafe { NonNull::new_unchecked(ptr as *mut Header) })
+/// # Safety
+/// `ptr` is the data pointer of a waker of this vtable, alive (a waker
+/// owns a ref, or borrows the runner's).
+unsafe fn raw_of(ptr: *const ()) -> RawTask {
+    // SAFETY: every waker of this vtable is made from a non-null header of
+    // a live cell (the caller's contract).
+    unsafe { RawTask::from_raw(NonNull::new_unchecked(ptr as *mut Header)) }
 }
 
+// The four functions below are called by `Waker` with the data pointer of
+// a waker of this vtable, which is `raw_of`'s contract.
+
 unsafe fn clone(ptr: *const ()) -> RawWaker {
-    raw_of(ptr).header().state.ref_inc();
+    // SAFETY: see above.
+    unsafe { raw_of(ptr) }.header().state.ref_inc();
     RawWaker::new(ptr, &VTABLE)
 }
 
 unsafe fn wake(ptr: *const ()) {
-    let raw = raw_of(ptr);
-    after_notify(raw, raw.header().state.transition_to_notified_by_val());
+    // SAFETY: see above.
+    let raw = unsafe { raw_of(ptr) };
+    // SAFETY: the transition consumed this waker's ref and says what to do.
+    unsafe { after_notify(raw, raw.header().state.transition_to_notified_by_val()) };
 }
 
 unsafe fn wake_by_ref(ptr: *const ()) {
-    let raw = raw_of(ptr);
-    after_notify(raw, raw.header().state.transition_to_notified_by_ref());
+    // SAFETY: see above.
+    let raw = unsafe { raw_of(ptr) };
+    // SAFETY: the transition took a new ref if it must submit.
+    unsafe { after_notify(raw, raw.header().state.transition_to_notified_by_ref()) };
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
-    let raw = raw_of(ptr);
+    // SAFETY: see above.
+    let raw = unsafe { raw_of(ptr) };
     if raw.header().state.ref_dec() {
-        raw.dealloc();
+        // SAFETY: that was the last ref.
+        unsafe { raw.dealloc() };
     }
 }

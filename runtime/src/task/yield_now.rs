@@ -5,7 +5,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Yields to the scheduler: the task is queued behind the others that are
-/// ready, and resumes after they had a turn.
+/// ready, and resumes after they had a turn and the scheduler looked at its
+/// timers and IO (tokio's semantics: the wake is deferred, `defer.rs`).
 pub async fn yield_now() {
     struct YieldNow(bool);
 
@@ -16,9 +17,12 @@ pub async fn yield_now() {
                 return Poll::Ready(());
             }
             self.0 = true;
-            // A self-wake during the poll: the runner requeues the task at
-            // the back of its queue after this poll (rule 6).
-            cx.waker().wake_by_ref();
+            // Inside a scheduler: woken once it has taken its other work and
+            // looked at the driver. Elsewhere: a self-wake during the poll,
+            // which requeues the task after this poll (rule 7).
+            if !crate::scheduler::defer::defer(cx.waker()) {
+                cx.waker().wake_by_ref();
+            }
             Poll::Pending
         }
     }

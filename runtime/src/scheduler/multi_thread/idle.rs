@@ -1,5 +1,5 @@
-//! Who to wake, and when: the counts of searching and unparked workers, the
-//! list of sleepers, and the count of workers watching the LIFO slots.
+//! Who to wake, and when: the counts of searching and unparked workers and
+//! the list of sleepers.
 //!
 //! # The no-lost-wake-up argument
 //!
@@ -23,9 +23,6 @@ const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
 #[derive(Debug)]
 pub(crate) struct Idle {
     state: AtomicUsize,
-    /// 1 while a parked worker times out to look for stranded LIFO tasks; a
-    /// push to a LIFO slot wakes a sleeper only when it is 0 (`lifo.rs`).
-    watching: AtomicUsize,
     sleepers: Mutex<Vec<usize>>,
     num_workers: usize,
 }
@@ -43,7 +40,6 @@ impl Idle {
         Idle {
             // Workers start unparked and not searching.
             state: AtomicUsize::new(num_workers << UNPARK_SHIFT),
-            watching: AtomicUsize::new(0),
             sleepers: Mutex::new(Vec::with_capacity(num_workers)),
             num_workers,
         }
@@ -126,23 +122,5 @@ impl Idle {
     /// Whether any worker is unparked (running or searching).
     pub(crate) fn any_unparked(&self) -> bool {
         unparked(self.state.load(Ordering::SeqCst)) > 0
-    }
-
-    /// Becomes the one watcher of the LIFO slots, if there is none.
-    pub(crate) fn try_start_watching(&self) -> bool {
-        // SeqCst: ordered with the owners' loads in `someone_watching`.
-        self.watching
-            .compare_exchange(0, 1, Ordering::SeqCst, Ordering::SeqCst)
-            .is_ok()
-    }
-
-    pub(super) fn stop_watching(&self) {
-        self.watching.store(0, Ordering::SeqCst);
-    }
-
-    /// Whether a parked worker will come back to look at the LIFO slots.
-    /// SeqCst: see the argument in `lifo.rs`.
-    pub(super) fn someone_watching(&self) -> bool {
-        self.watching.load(Ordering::SeqCst) > 0
     }
 }

@@ -16,9 +16,14 @@
 //!    running ones by their worker right after the current poll, since
 //!    their state has CANCELLED. A spawn after step 2 finds the list closed
 //!    and is cancelled at once, so no task escapes.
-//! 3. Workers see `shutdown` at their next tick or wake-up, drop what their
-//!    queue and slot still hold (the tasks are already cancelled), and exit.
-//! 4. The injector is drained the same way.
+//! 3. The injector is closed and drained (`queue.rs`): a wake or spawn
+//!    that pushes after that drops its task, so no `Notified` is left in a
+//!    queue nobody drains (it would keep its cell, this scheduler and the
+//!    reactor alive: a cycle).
+//! 4. Workers see `shutdown` at their next tick or wake-up, drop what their
+//!    queue and slot still hold (the tasks are already cancelled), and
+//!    exit; a push from a worker's thread after that goes to the closed
+//!    injector.
 
 mod idle;
 mod lifo;
@@ -28,14 +33,16 @@ use crate::driver::Driver;
 use crate::loom::{AtomicBool, Ordering};
 use crate::runtime::Config;
 use crate::scheduler::park::Unparker;
-use crate::scheduler::queue::{Inject, Steal, Stealer};
-use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Schedule, Task};
+use crate::scheduler::queue::{Inject, Stealer};
+use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Refused, Schedule, Task};
 use crossbeam_utils::CachePadded;
 use idle::Idle;
 use std::future::Future;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
+#[cfg(loom)]
+pub(crate) use lifo::{Seen, Slot};
 pub(crate) use worker::Launch;
 
 /// State shared by the workers and every handle of the runtime.
@@ -43,6 +50,8 @@ pub(crate) struct Shared {
     remotes: Box<[CachePadded<Remote>]>,
     inject: Inject,
     pub(crate) idle: Idle,
+    /// The LIFO watcher role (`lifo.rs`).
+    watcher: lifo::Watcher,
     pub(crate) owned: OwnedTasks,
     shutdown: AtomicBool,
     config: Config,
@@ -65,16 +74,18 @@ impl Shared {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let (task, notified, join) = task::new_task(future, self.clone(), id);
-        if let Some(notified) = self.owned.bind(task, notified) {
-            self.schedule(notified);
-        }
-        join
+        task::spawn_task(&self.owned, self.clone(), future, id)
     }
 
-    pub(crate) fn push_remote(&self, task: Notified) {
-        self.inject.push(task);
+    /// Queues a task from outside the workers and wakes a sleeper. Refused
+    /// once the runtime shut down (then `self` may be gone after the
+    /// caller drops the `Refused`).
+    pub(crate) fn push_remote(&self, task: Notified) -> Refused {
+        if let Err(refused) = self.inject.push(task) {
+            return refused;
+        }
         self.notify_parked();
+        Refused::NONE
     }
 
     /// Wakes a sleeping worker if nobody is searching.
@@ -93,8 +104,8 @@ impl Shared {
         self.shutdown.load(Ordering::Acquire)
     }
 
-    /// Steps 1 and 2 of the shutdown (module doc); the caller then joins the
-    /// workers and calls [`Shared::drain_inject`].
+    /// Steps 1 to 3 of the shutdown (module doc); the caller then joins the
+    /// workers (step 4).
     pub(crate) fn begin_shutdown(&self) {
         // Release: pairs with the workers' acquire load.
         self.shutdown.store(true, Ordering::Release);
@@ -102,33 +113,32 @@ impl Shared {
             remote.unparker.unpark();
         }
         self.owned.close_and_shutdown_all();
+        self.inject.close();
     }
+}
 
-    /// Step 4: drops whatever the injector still holds.
-    pub(crate) fn drain_inject(&self) {
-        loop {
-            match self.inject.pop() {
-                Steal::Success(task) => drop(task),
-                Steal::Retry => continue,
-                Steal::Empty => break,
-            }
-        }
+#[cfg(loom)]
+impl Shared {
+    /// For `__loom::MultiThread::without_lifo`: no worker becomes the
+    /// watcher.
+    pub(crate) fn hold_watcher_role(&self) {
+        self.watcher.hold();
     }
 }
 
 impl Schedule for Arc<Shared> {
-    fn schedule(&self, task: Notified) {
+    fn schedule(&self, task: Notified) -> Refused {
         worker::with_current(self, |worker| match worker {
             Some(worker) => worker.schedule_local(task, false),
             None => self.push_remote(task),
-        });
+        })
     }
 
-    fn yield_now(&self, task: Notified) {
+    fn yield_now(&self, task: Notified) -> Refused {
         worker::with_current(self, |worker| match worker {
             Some(worker) => worker.schedule_local(task, true),
             None => self.push_remote(task),
-        });
+        })
     }
 
     fn release(&self, task: NonNull<Header>) -> Option<Task> {

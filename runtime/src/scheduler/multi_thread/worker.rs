@@ -1,22 +1,16 @@
 //! The worker's run loop: find a task, run it, and park when there is none.
 
-use super::lifo::{self, Seen};
+use super::lifo::{self, Watch};
 use super::{Remote, Shared};
+use crate::scheduler::defer;
 use crate::scheduler::park::Parker;
 use crate::scheduler::queue::{Local, Steal};
-use crate::task::Notified;
+use crate::scheduler::tuning::{INJECT_BATCH, MAX_LIFO_POLLS};
+use crate::task::{Notified, Refused};
 use crossbeam_utils::CachePadded;
 use std::cell::Cell;
 use std::ptr;
 use std::sync::Arc;
-
-/// The most tasks taken from the injector at once (crossbeam steals from
-/// one injector block, so ~63 at most). Measured on spawn_many_remote_busy:
-/// crossbeam's default of 32 took 2x longer to drain the injector past busy
-/// tasks. A self-tuned `global_queue_interval` (tokio's 200 us target) was
-/// tried and was 8x slower there: short injected tasks push the interval to
-/// its cap, and the busy tasks then get half of the polls.
-const INJECT_BATCH: usize = 64;
 
 /// What tasks running on a worker thread reach through the thread-local:
 /// the worker's own queue and slot.
@@ -26,7 +20,7 @@ pub(crate) struct WorkerContext {
     local: Local,
 }
 
-thread_local! {
+crate::loom::runtime_thread_local! {
     /// The worker this thread runs, while it runs it.
     static CURRENT: Cell<*const WorkerContext> = const { Cell::new(ptr::null()) };
 }
@@ -37,7 +31,8 @@ pub(super) fn with_current<R>(
     shared: &Arc<Shared>,
     f: impl FnOnce(Option<&WorkerContext>) -> R,
 ) -> R {
-    let cx = CURRENT.with(Cell::get);
+    // A destroyed slot (thread exit) means no worker runs here any more.
+    let cx = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
     // SAFETY: `CURRENT` points to the context on `Worker::run`'s frame
     // while it runs, and is reset before that frame ends (`ResetCurrent`).
     let cx = unsafe { cx.as_ref() }.filter(|cx| Arc::ptr_eq(&cx.shared, shared));
@@ -50,21 +45,23 @@ impl WorkerContext {
     }
 
     /// A wake or spawn on this worker: the LIFO slot for message passing,
-    /// the back of the queue for a yield.
-    pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) {
+    /// the back of the queue for a yield. Never refused (the worker drops
+    /// its queue and slot when it exits).
+    pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Refused {
         if is_yield || self.shared.config.disable_lifo_slot {
             self.local.push(task);
             self.shared.notify_parked();
-            return;
+            return Refused::NONE;
         }
         match self.remote().lifo.push(task) {
             Some(displaced) => {
                 self.local.push(displaced);
                 self.shared.notify_parked();
             }
-            None if !self.shared.idle.someone_watching() => self.shared.notify_parked(),
+            None if !self.shared.watcher.someone_watching() => self.shared.notify_parked(),
             None => {}
         }
+        Refused::NONE
     }
 }
 
@@ -79,7 +76,7 @@ pub(crate) struct Worker {
     lifo_polls: u32,
     is_searching: bool,
     rng: u32,
-    watch: Vec<Seen>,
+    watch: Watch,
 }
 
 impl Launch {
@@ -106,6 +103,7 @@ impl Launch {
             remotes: remotes.into_boxed_slice(),
             inject: crate::scheduler::queue::Inject::new(),
             idle: super::Idle::new(n),
+            watcher: lifo::Watcher::new(),
             owned: crate::task::OwnedTasks::new(n),
             shutdown: crate::loom::AtomicBool::new(false),
             config,
@@ -125,7 +123,7 @@ impl Launch {
                 lifo_polls: 0,
                 is_searching: false,
                 rng: (index as u32).wrapping_mul(0x9E37_79B9) | 1,
-                watch: Vec::new(),
+                watch: Watch::default(),
             })
             .collect();
         (shared, Launch(workers))
@@ -141,7 +139,7 @@ struct ResetCurrent;
 
 impl Drop for ResetCurrent {
     fn drop(&mut self) {
-        CURRENT.with(|c| c.set(ptr::null()));
+        let _ = CURRENT.try_with(|c| c.set(ptr::null()));
     }
 }
 
@@ -150,6 +148,8 @@ impl Worker {
     pub(crate) fn run(mut self) {
         CURRENT.with(|c| c.set(&self.cx));
         let _reset = ResetCurrent;
+        // `yield_now` on this thread hands its waker here (`defer.rs`).
+        let deferring = defer::enter();
         let event_interval = self.cx.shared.config.event_interval;
         loop {
             self.tick = self.tick.wrapping_add(1);
@@ -157,8 +157,10 @@ impl Worker {
                 if self.cx.shared.is_shutdown() {
                     break;
                 }
-                // A busy worker never parks: fire due timers now and then.
+                // A busy worker never parks: fire due timers now and then,
+                // and let the tasks that yielded run again.
                 self.cx.shared.driver.maintain();
+                defer::wake_deferred();
             }
             if let Some(task) = self.next_task().or_else(|| self.steal_work()) {
                 self.run_task(task);
@@ -167,6 +169,13 @@ impl Worker {
             if self.cx.shared.is_shutdown() {
                 break;
             }
+            if defer::has_deferred() {
+                // Only yielded tasks are left: look at the driver without
+                // blocking, then run them again (as tokio's `park_yield`).
+                self.cx.shared.driver.maintain();
+                defer::wake_deferred();
+                continue;
+            }
             if let Some(task) = self.park() {
                 self.run_task(task);
             }
@@ -174,8 +183,10 @@ impl Worker {
                 break;
             }
         }
-        // Shutdown step 3: these tasks were cancelled by step 2 (or will be,
-        // by their list's shutdown); drop our refs.
+        // Shutdown step 4: these tasks were cancelled by step 2 (or will be,
+        // by their list's shutdown); drop our refs. The deferred wakes
+        // first, since they may queue here.
+        drop(deferring);
         while let Some(task) = self.cx.local.pop() {
             drop(task);
         }
@@ -205,7 +216,7 @@ impl Worker {
             }
         }
         let slot = &self.cx.remote().lifo;
-        if self.lifo_polls < lifo::MAX_LIFO_POLLS {
+        if self.lifo_polls < MAX_LIFO_POLLS {
             if let Some(task) = slot.take() {
                 self.lifo_polls += 1;
                 return Some(task);
@@ -225,18 +236,10 @@ impl Worker {
 
     /// Moves a batch from the injector into the local queue, returning one.
     fn pop_inject(&self) -> Option<Notified> {
-        loop {
-            match self
-                .cx
-                .shared
-                .inject
-                .steal_batch_and_pop(&self.cx.local, INJECT_BATCH)
-            {
-                Steal::Success(task) => return Some(task),
-                Steal::Empty => return None,
-                Steal::Retry => continue,
-            }
-        }
+        self.cx
+            .shared
+            .inject
+            .pop_batch(&self.cx.local, INJECT_BATCH)
     }
 
     fn next_rand(&mut self) -> u32 {
@@ -297,41 +300,17 @@ impl Worker {
             // park then returns at once.
             shared.notify_parked();
         }
-        let watching = self.try_watch();
-        let timeout = watching.then_some(lifo::STEAL_AFTER);
+        let timeout = shared.watcher.begin(
+            &mut self.watch,
+            shared.idle.any_unparked(),
+            &shared.remotes,
+            self.cx.index,
+        );
         if !shared.is_shutdown() {
             shared.driver.park(self.cx.index, &mut self.parker, timeout);
         }
-        let stolen = if watching {
-            shared.idle.stop_watching();
-            self.steal_stuck()
-        } else {
-            None
-        };
+        let stolen = shared.watcher.end(&mut self.watch, &shared.remotes);
         self.is_searching = shared.idle.transition_worker_from_parked(self.cx.index);
         stolen
-    }
-
-    /// Becomes the LIFO watcher if another worker is unparked (so a slot
-    /// may fill) and nobody watches yet; records what the slots hold.
-    fn try_watch(&mut self) -> bool {
-        let idle = &self.cx.shared.idle;
-        if !idle.any_unparked() || !idle.try_start_watching() {
-            return false;
-        }
-        self.watch.clear();
-        for (victim, remote) in self.cx.shared.remotes.iter().enumerate() {
-            if victim != self.cx.index {
-                self.watch.extend(remote.lifo.look(victim));
-            }
-        }
-        true
-    }
-
-    fn steal_stuck(&mut self) -> Option<Notified> {
-        let remotes = &self.cx.shared.remotes;
-        self.watch
-            .drain(..)
-            .find_map(|seen| remotes[seen.victim()].lifo.steal_if_stuck(seen))
     }
 }
