@@ -39,12 +39,26 @@ where
     F: std::future::Future<Output = u64> + Send + 'static,
 {
     let ran = Arc::new(AtomicBool::new(false));
+    // The bound assumes the other task is queued before the hog starts:
+    // the hog's first poll waits (blocking its worker) until it is, or a
+    // preempted `block_on` thread would let the hog run a few injector
+    // intervals first.
+    let queued = Arc::new(AtomicBool::new(false));
     let iterations = rt.block_on(async {
-        let hog = runtime::spawn(hog(ran.clone()));
+        let hog = {
+            let (hog, queued) = (hog(ran.clone()), queued.clone());
+            runtime::spawn(async move {
+                while !queued.load(Ordering::SeqCst) {
+                    std::thread::yield_now();
+                }
+                hog.await
+            })
+        };
         let other = {
             let ran = ran.clone();
             runtime::spawn(async move { ran.store(true, Ordering::SeqCst) })
         };
+        queued.store(true, Ordering::SeqCst);
         other.await.unwrap();
         hog.await.unwrap()
     });

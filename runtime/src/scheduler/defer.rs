@@ -42,7 +42,7 @@ impl Drop for Defer {
             .try_with(|d| std::mem::replace(&mut *d.borrow_mut(), prev))
             .ok()
             .flatten();
-        wake_all(ours.unwrap_or_default());
+        wake_all(&mut ours.unwrap_or_default());
     }
 }
 
@@ -52,9 +52,10 @@ pub(crate) fn defer(waker: &Waker) -> bool {
     DEFERRED
         .try_with(|d| match d.try_borrow_mut().as_deref_mut() {
             Ok(Some(list)) => {
-                if !list.iter().any(|w| w.will_wake(waker)) {
-                    list.push(waker.clone());
-                }
+                // No search for a duplicate (that would make a round of n
+                // yields cost n^2): a task is deferred once per poll, and a
+                // second wake of a notified task does nothing.
+                list.push(waker.clone());
                 true
             }
             _ => false,
@@ -72,16 +73,27 @@ pub(crate) fn has_deferred() -> bool {
 /// Wakes the tasks that yielded: they go to the back of the queue.
 pub(crate) fn wake_deferred() {
     let list = DEFERRED
-        .try_with(|d| d.borrow_mut().as_mut().map(std::mem::take))
+        .try_with(|d| match d.borrow_mut().as_mut() {
+            Some(list) if !list.is_empty() => Some(std::mem::take(list)),
+            _ => None,
+        })
         .ok()
         .flatten();
-    if let Some(list) = list {
-        wake_all(list);
-    }
+    let Some(mut list) = list else { return };
+    wake_all(&mut list);
+    // Give the (now empty) buffer back, so a steady stream of yields does
+    // not allocate a list per round.
+    let _ = DEFERRED.try_with(|d| {
+        if let Some(slot) = d.borrow_mut().as_mut() {
+            if slot.is_empty() {
+                *slot = list;
+            }
+        }
+    });
 }
 
-fn wake_all(wakers: Vec<Waker>) {
-    for waker in wakers {
+fn wake_all(wakers: &mut Vec<Waker>) {
+    for waker in wakers.drain(..) {
         // A waker may be anyone's (a `yield_now` inside a foreign
         // executor's future): its panic must not stop the others.
         let _ = catch_unwind(AssertUnwindSafe(|| waker.wake()));

@@ -18,6 +18,9 @@ pub(crate) struct WorkerContext {
     shared: Arc<Shared>,
     index: usize,
     local: Local,
+    /// Set while the worker wakes its deferred yields: they go to the back
+    /// of the queue, as a yield does, not to the LIFO slot.
+    waking_deferred: Cell<bool>,
 }
 
 crate::loom::runtime_thread_local! {
@@ -48,7 +51,7 @@ impl WorkerContext {
     /// the back of the queue for a yield. Never refused (the worker drops
     /// its queue and slot when it exits).
     pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Refused {
-        if is_yield || self.shared.config.disable_lifo_slot {
+        if is_yield || self.waking_deferred.get() || self.shared.config.disable_lifo_slot {
             self.local.push(task);
             self.shared.notify_parked();
             return Refused::NONE;
@@ -117,6 +120,7 @@ impl Launch {
                     shared: shared.clone(),
                     index,
                     local,
+                    waking_deferred: Cell::new(false),
                 },
                 parker,
                 tick: 0,
@@ -160,7 +164,7 @@ impl Worker {
                 // A busy worker never parks: fire due timers now and then,
                 // and let the tasks that yielded run again.
                 self.cx.shared.driver.maintain();
-                defer::wake_deferred();
+                self.wake_deferred();
             }
             if let Some(task) = self.next_task().or_else(|| self.steal_work()) {
                 self.run_task(task);
@@ -173,7 +177,7 @@ impl Worker {
                 // Only yielded tasks are left: look at the driver without
                 // blocking, then run them again (as tokio's `park_yield`).
                 self.cx.shared.driver.maintain();
-                defer::wake_deferred();
+                self.wake_deferred();
                 continue;
             }
             if let Some(task) = self.park() {
@@ -191,6 +195,13 @@ impl Worker {
             drop(task);
         }
         drop(self.cx.remote().lifo.take());
+    }
+
+    /// The tasks that yielded go to the back of the local queue.
+    fn wake_deferred(&self) {
+        self.cx.waking_deferred.set(true);
+        defer::wake_deferred();
+        self.cx.waking_deferred.set(false);
     }
 
     fn run_task(&mut self, task: Notified) {
