@@ -230,3 +230,105 @@ fn a_yield_loop_lets_the_driver_run() {
         });
     }
 }
+
+/// Polls its inner future with a waker of its own that forwards to the
+/// task's, as combinators (`FuturesUnordered`, `select!`) do.
+struct ForwardingWaker<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> std::future::Future for ForwardingWaker<F> {
+    type Output = F::Output;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        struct Forward(std::task::Waker);
+        impl std::task::Wake for Forward {
+            fn wake(self: Arc<Self>) {
+                self.0.wake_by_ref();
+            }
+        }
+        let waker = std::task::Waker::from(Arc::new(Forward(cx.waker().clone())));
+        self.0
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker))
+    }
+}
+
+/// The deferral also holds when `yield_now` sees a combinator's waker,
+/// not the task's own.
+#[test]
+fn a_yield_through_a_combinator_waker_is_deferred_too() {
+    let rt = runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let spins = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (s, st) = (spins.clone(), stop.clone());
+    let spinner = rt.spawn(ForwardingWaker(Box::pin(async move {
+        while !st.load(SeqCst) {
+            s.fetch_add(1, SeqCst);
+            yield_now().await;
+        }
+    })));
+    const MAIN_POLLS: usize = 200;
+    rt.block_on(async {
+        for _ in 0..MAIN_POLLS {
+            yield_now().await;
+        }
+        stop.store(true, SeqCst);
+        spinner.await.unwrap();
+    });
+    let spins = spins.load(SeqCst);
+    assert!(
+        spins <= 3 * MAIN_POLLS,
+        "the spinner ran {spins} times for {MAIN_POLLS} polls of the block_on future"
+    );
+}
+
+/// A minimal foreign executor: polls on this thread, parks until woken.
+fn foreign_block_on<F: std::future::Future>(fut: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = std::task::Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut fut = std::pin::pin!(fut);
+    loop {
+        if let std::task::Poll::Ready(v) = fut.as_mut().poll(&mut cx) {
+            return v;
+        }
+        std::thread::park();
+    }
+}
+
+/// `yield_now` inside a foreign executor's `block_on`, itself inside a
+/// task, wakes that executor at once: the scheduler never holds a waker it
+/// may not get back to (before: the waker waited for a checkpoint of the
+/// worker blocked in that very `block_on`, a hang).
+#[test]
+fn a_yield_inside_a_foreign_block_on_does_not_hang() {
+    for (flavor, rt) in both_flavors() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            rt.block_on(async {
+                runtime::spawn(async {
+                    foreign_block_on(async {
+                        for _ in 0..10 {
+                            yield_now().await;
+                        }
+                    })
+                })
+                .await
+                .unwrap();
+            });
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|_| panic!("{flavor}: hung in the foreign block_on"));
+    }
+}

@@ -46,7 +46,17 @@ pub(crate) struct Shared {
 /// What the driving thread owns.
 struct Core {
     local: VecDeque<Notified>,
+    /// Tasks that called `yield_now`: queued again at the next checkpoint
+    /// (`defer.rs`).
+    yielded: Vec<Notified>,
     tick: u32,
+}
+
+impl Core {
+    /// A checkpoint: the tasks that yielded go to the back of the queue.
+    fn requeue_yielded(&mut self) {
+        self.local.extend(self.yielded.drain(..));
+    }
 }
 
 /// The driving thread's view, reached by tasks through `CURRENT`.
@@ -95,6 +105,7 @@ impl Shared {
             owned: OwnedTasks::new(1),
             core: Mutex::new(Some(Box::new(Core {
                 local: VecDeque::new(),
+                yielded: Vec::new(),
                 tick: 0,
             }))),
             unparker: parker.unparker(),
@@ -173,9 +184,11 @@ impl Shared {
                 let shared = &self.cx.shared;
                 *shared.parker.lock() = self.parker.take();
                 let mut core = self.cx.core.borrow_mut().take();
-                if shared.inject.is_closed() {
-                    // Shut down while we drove: what is queued is cancelled.
-                    if let Some(core) = &mut core {
+                if let Some(core) = &mut core {
+                    core.requeue_yielded();
+                    if shared.inject.is_closed() {
+                        // Shut down while we drove: what is queued is
+                        // cancelled.
                         core.local.clear();
                     }
                 }
@@ -222,7 +235,8 @@ impl Shared {
                 task.run();
                 ran += 1;
             }
-            if ran > 0 || waker.woken.load(Ordering::Acquire) || defer::has_deferred() {
+            let yielded = cx.core.borrow().as_ref().is_some_and(|c| !c.yielded.is_empty());
+            if ran > 0 || waker.woken.load(Ordering::Acquire) || yielded || defer::has_deferred() {
                 // Busy (tasks ran, the main future wants a poll, or tasks
                 // yielded): look at the driver without blocking, as parking
                 // would have.
@@ -234,6 +248,9 @@ impl Shared {
                 self.driver.park(0, parker, None);
             }
             // The tasks that yielded run again after all of that.
+            if let Some(core) = cx.core.borrow_mut().as_mut() {
+                core.requeue_yielded();
+            }
             defer::wake_deferred();
         }
     }
@@ -251,6 +268,7 @@ impl Shared {
         let core = self.core.lock().take();
         if let Some(mut core) = core {
             core.local.clear();
+            core.yielded.clear();
             *self.core.lock() = Some(core);
         }
         self.inject.close();
@@ -272,6 +290,21 @@ impl CoreContext {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) -> Refused {
+        self.push(task, false)
+    }
+
+    fn yield_now(&self, task: Notified) -> Refused {
+        self.push(task, true)
+    }
+
+    fn release(&self, task: NonNull<Header>) -> Option<Task> {
+        self.owned.remove(task)
+    }
+}
+
+impl Shared {
+    /// A wake (`is_yield`: during the task's own poll).
+    fn push(self: &Arc<Self>, task: Notified, is_yield: bool) -> Refused {
         let remote = with_current(self, |cx| {
             // On the driving thread: its local queue. The core may be
             // borrowed (a task's drop waking another during `next_task`) or
@@ -281,6 +314,10 @@ impl Schedule for Arc<Shared> {
                 return Some(task);
             };
             match core.as_mut() {
+                Some(core) if is_yield && defer::take_yield() => {
+                    core.yielded.push(task);
+                    None
+                }
                 Some(core) => {
                     core.local.push_back(task);
                     None
@@ -298,7 +335,4 @@ impl Schedule for Arc<Shared> {
         Refused::NONE
     }
 
-    fn release(&self, task: NonNull<Header>) -> Option<Task> {
-        self.owned.remove(task)
-    }
 }

@@ -44,6 +44,7 @@ impl std::fmt::Debug for current_thread::Shared {
 /// runtime's core and a `LocalSet`): the local queue first, except every
 /// `interval` ticks, when the remote queue goes first, so that remote wakes
 /// are not starved by tasks that keep waking each other locally.
+#[inline]
 pub(crate) fn pick_next<T>(
     tick: &mut u32,
     interval: u32,

@@ -120,9 +120,14 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// the scheduler's threads). A shut-down scheduler refuses it.
     fn schedule(&self, task: Notified) -> Refused;
 
-    /// A task that woke itself during its poll: queue it behind the others.
+    /// A task that woke itself during its poll: queue it behind the others,
+    /// or, if the wake was `yield_now`'s, after the scheduler's next look
+    /// at the driver (`scheduler/defer.rs`).
     fn yield_now(&self, task: Notified) -> Refused {
-        self.schedule(task)
+        match crate::scheduler::defer::defer_task(task) {
+            Some(task) => self.schedule(task),
+            None => Refused::NONE,
+        }
     }
 
     /// The task completed: remove it from the owned-task list, returning the
@@ -212,6 +217,13 @@ impl Notified {
     pub(crate) fn run(self) {
         // SAFETY: `into_raw` gives up the `Notified`'s ref to `poll`.
         unsafe { self.0.into_raw().poll() };
+    }
+
+    /// Hands the task back to its own scheduler, as a wake would.
+    pub(crate) fn schedule(self) {
+        // SAFETY: a `Notified` holds one ref and NOTIFIED is set for it;
+        // `into_raw` gives that ref up to `schedule`.
+        unsafe { self.0.into_raw().schedule() };
     }
 
     pub(crate) fn into_raw(self) -> RawTask {

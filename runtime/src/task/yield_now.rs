@@ -20,9 +20,7 @@ pub async fn yield_now() {
             // Inside a scheduler: woken once it has taken its other work and
             // looked at the driver. Elsewhere: a self-wake during the poll,
             // which requeues the task after this poll (rule 7).
-            if !crate::scheduler::defer::defer(cx.waker()) {
-                cx.waker().wake_by_ref();
-            }
+            crate::scheduler::defer::yield_wake(cx.waker());
             Poll::Pending
         }
     }

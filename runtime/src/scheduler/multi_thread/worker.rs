@@ -8,7 +8,7 @@ use crate::scheduler::queue::{Local, Steal};
 use crate::scheduler::tuning::{INJECT_BATCH, MAX_LIFO_POLLS};
 use crate::task::{Notified, Refused};
 use crossbeam_utils::CachePadded;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::ptr;
 use std::sync::Arc;
 
@@ -18,9 +18,9 @@ pub(crate) struct WorkerContext {
     shared: Arc<Shared>,
     index: usize,
     local: Local,
-    /// Set while the worker wakes its deferred yields: they go to the back
-    /// of the queue, as a yield does, not to the LIFO slot.
-    waking_deferred: Cell<bool>,
+    /// Tasks that called `yield_now`: queued again at the next checkpoint
+    /// (`defer.rs`). Not stealable meanwhile, as tokio's deferred wakers.
+    yielded: RefCell<Vec<Notified>>,
 }
 
 crate::loom::runtime_thread_local! {
@@ -51,7 +51,13 @@ impl WorkerContext {
     /// the back of the queue for a yield. Never refused (the worker drops
     /// its queue and slot when it exits).
     pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Refused {
-        if is_yield || self.waking_deferred.get() || self.shared.config.disable_lifo_slot {
+        if is_yield && defer::take_yield() {
+            if let Ok(mut yielded) = self.yielded.try_borrow_mut() {
+                yielded.push(task);
+                return Refused::NONE;
+            }
+        }
+        if is_yield || self.shared.config.disable_lifo_slot {
             self.local.push(task);
             self.shared.notify_parked();
             return Refused::NONE;
@@ -120,7 +126,7 @@ impl Launch {
                     shared: shared.clone(),
                     index,
                     local,
-                    waking_deferred: Cell::new(false),
+                    yielded: RefCell::new(Vec::new()),
                 },
                 parker,
                 tick: 0,
@@ -173,7 +179,7 @@ impl Worker {
             if self.cx.shared.is_shutdown() {
                 break;
             }
-            if defer::has_deferred() {
+            if self.has_deferred() {
                 // Only yielded tasks are left: look at the driver without
                 // blocking, then run them again (as tokio's `park_yield`).
                 self.cx.shared.driver.maintain();
@@ -191,17 +197,31 @@ impl Worker {
         // by their list's shutdown); drop our refs. The deferred wakes
         // first, since they may queue here.
         drop(deferring);
+        drop(self.cx.yielded.take());
         while let Some(task) = self.cx.local.pop() {
             drop(task);
         }
         drop(self.cx.remote().lifo.take());
     }
 
-    /// The tasks that yielded go to the back of the local queue.
+    fn has_deferred(&self) -> bool {
+        !self.cx.yielded.borrow().is_empty() || defer::has_deferred()
+    }
+
+    /// A checkpoint: the tasks that yielded go to the back of the local
+    /// queue.
     fn wake_deferred(&self) {
-        self.cx.waking_deferred.set(true);
+        let mut yielded = self.cx.yielded.take();
+        if !yielded.is_empty() {
+            for task in yielded.drain(..) {
+                self.cx.local.push(task);
+            }
+            self.cx.shared.notify_parked();
+        }
+        // The buffer goes back (nothing queued into it meanwhile: no task
+        // ran), so steady yields do not allocate.
+        *self.cx.yielded.borrow_mut() = yielded;
         defer::wake_deferred();
-        self.cx.waking_deferred.set(false);
     }
 
     fn run_task(&mut self, task: Notified) {
