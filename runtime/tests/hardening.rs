@@ -205,30 +205,58 @@ fn a_yield_loop_does_not_starve_the_block_on_future() {
     );
 }
 
-/// A task that loops on `yield_now` on a one-worker runtime still lets a
-/// timer fire, and a socket be served, between two of its polls.
+/// A task that loops on `yield_now` lets the driver run between two of its
+/// polls: a timer already due when the loop starts fires, and its task
+/// runs, within a couple of yields (before the deferral: only at the
+/// periodic look at the driver, `event_interval` = 61 polls later).
 #[test]
 fn a_yield_loop_lets_the_driver_run() {
-    for (flavor, rt) in both_flavors() {
-        rt.block_on(async {
-            let stop = Arc::new(AtomicBool::new(false));
-            let st = stop.clone();
+    for (flavor, rt) in one_worker_flavors() {
+        let yields = rt.block_on(async {
+            let (armed, fired) = (
+                Arc::new(AtomicBool::new(false)),
+                Arc::new(AtomicBool::new(false)),
+            );
+            let (a, f) = (armed.clone(), fired.clone());
+            let sleeper = runtime::spawn(async move {
+                let sleep = runtime::time::sleep(Duration::from_millis(1));
+                a.store(true, SeqCst);
+                sleep.await; // registers the timer in this same poll
+                f.store(true, SeqCst);
+            });
+            // One thread runs the tasks, so the spinner starts after the
+            // poll in which the sleeper registered its timer.
+            while !armed.load(SeqCst) {
+                yield_now().await;
+            }
             let spinner = runtime::spawn(async move {
-                while !st.load(SeqCst) {
+                // Let the timer fall due while nobody looks at the driver.
+                std::thread::sleep(Duration::from_millis(20));
+                let mut yields = 0u32;
+                while !fired.load(SeqCst) && yields < 100_000 {
                     yield_now().await;
+                    yields += 1;
                 }
+                yields
             });
-            let sleeper = runtime::spawn(async {
-                runtime::time::sleep(Duration::from_millis(5)).await;
-            });
-            runtime::time::timeout(Duration::from_secs(10), sleeper)
-                .await
-                .unwrap_or_else(|_| panic!("{flavor}: the timer never fired"))
-                .unwrap();
-            stop.store(true, SeqCst);
-            spinner.await.unwrap();
+            sleeper.await.unwrap();
+            spinner.await.unwrap()
         });
+        assert!(
+            yields <= 3,
+            "{flavor}: the due timer fired only after {yields} yields"
+        );
     }
+}
+
+fn one_worker_flavors() -> Vec<(&'static str, Runtime)> {
+    let mut rts = both_flavors();
+    rts[1].1 = runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rts
 }
 
 /// Polls its inner future with a waker of its own that forwards to the
