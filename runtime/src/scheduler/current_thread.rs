@@ -235,7 +235,11 @@ impl Shared {
                 task.run();
                 ran += 1;
             }
-            let yielded = cx.core.borrow().as_ref().is_some_and(|c| !c.yielded.is_empty());
+            let yielded = cx
+                .core
+                .borrow()
+                .as_ref()
+                .is_some_and(|c| !c.yielded.is_empty());
             if ran > 0 || waker.woken.load(Ordering::Acquire) || yielded || defer::has_deferred() {
                 // Busy (tasks ran, the main future wants a poll, or tasks
                 // yielded): look at the driver without blocking, as parking
@@ -245,7 +249,9 @@ impl Shared {
                 // A remote push or wake after our last look has unparked
                 // the parker, so this returns at once (park.rs).
                 let parker = restore.parker.as_mut().expect("held until return");
+                self.config.park_hooks.before_park();
                 self.driver.park(0, parker, None);
+                self.config.park_hooks.after_unpark();
             }
             // The tasks that yielded run again after all of that.
             if let Some(core) = cx.core.borrow_mut().as_mut() {
@@ -334,5 +340,4 @@ impl Shared {
         self.unparker.unpark();
         Refused::NONE
     }
-
 }
