@@ -405,6 +405,7 @@ impl MultiThread {
             global_queue_interval: GLOBAL_QUEUE_INTERVAL_MULTI,
             event_interval: EVENT_INTERVAL,
             disable_lifo_slot: !lifo,
+            park_hooks: Default::default(),
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());

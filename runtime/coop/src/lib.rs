@@ -177,6 +177,38 @@ impl<F: Future> Future for Unconstrained<F> {
     }
 }
 
+/// A future that takes part in the cooperative budget; see
+/// [`cooperative`].
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+#[derive(Debug)]
+pub struct Coop<F> {
+    inner: F,
+}
+
+/// Makes `inner` consume one unit of budget per poll that makes progress,
+/// and yield (return `Pending` after waking the task) once the budget is
+/// spent: for a future of another crate that never touches a runtime
+/// resource, as tokio's `task::coop::cooperative`.
+pub fn cooperative<F: Future>(inner: F) -> Coop<F> {
+    Coop { inner }
+}
+
+impl<F: Future> Future for Coop<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let mut guard = std::task::ready!(poll_proceed(cx));
+        // SAFETY: `inner` is structurally pinned: it is never moved out of
+        // `self`, and `Coop` has no `Drop` impl nor any `&mut F` accessor.
+        let inner = unsafe { self.map_unchecked_mut(|c| &mut c.inner) };
+        let res = inner.poll(cx);
+        if res.is_ready() {
+            guard.made_progress();
+        }
+        res
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

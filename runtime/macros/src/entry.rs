@@ -54,6 +54,8 @@ impl Kind {
 enum Flavor {
     MultiThread,
     CurrentThread,
+    /// A `LocalRuntime`: current-thread, and `spawn_local` works.
+    Local,
 }
 
 impl Flavor {
@@ -61,6 +63,7 @@ impl Flavor {
         match s {
             "multi_thread" => Some(Flavor::MultiThread),
             "current_thread" => Some(Flavor::CurrentThread),
+            "local" => Some(Flavor::Local),
             _ => None,
         }
     }
@@ -237,8 +240,12 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         .map_or(kind.default_flavor(), |(flavor, _)| *flavor);
 
     if let Some((_, nv)) = &worker_threads {
-        if flavor_value == Flavor::CurrentThread {
-            let msg = if flavor.is_some() {
+        if flavor_value != Flavor::MultiThread {
+            let msg = if flavor_value == Flavor::Local {
+                "`worker_threads` cannot be used with `flavor = \"local\"`; \
+                 a local runtime runs every task on the calling thread"
+                    .to_owned()
+            } else if flavor.is_some() {
                 "`worker_threads` cannot be used with `flavor = \"current_thread\"`; \
                  the current-thread runtime runs every task on the calling thread"
                     .to_owned()
@@ -294,14 +301,15 @@ fn parse_flavor(value: &Expr) -> syn::Result<Flavor> {
             syn::Error::new_spanned(
                 s,
                 format!(
-                    "unknown runtime flavor `{}`; expected \"multi_thread\" or \"current_thread\"",
+                    "unknown runtime flavor `{}`; expected \"multi_thread\", \"current_thread\" \
+                     or \"local\"",
                     s.value(),
                 ),
             )
         }),
         other => Err(syn::Error::new_spanned(
             other,
-            "`flavor` expects a string literal: \"multi_thread\" or \"current_thread\"",
+            "`flavor` expects a string literal: \"multi_thread\", \"current_thread\" or \"local\"",
         )),
     }
 }
@@ -382,7 +390,13 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
     };
     let builder = match config.flavor {
         Flavor::MultiThread => quote!(#crate_path::Builder::new_multi_thread()),
-        Flavor::CurrentThread => quote!(#crate_path::Builder::new_current_thread()),
+        Flavor::CurrentThread | Flavor::Local => {
+            quote!(#crate_path::Builder::new_current_thread())
+        }
+    };
+    let build = match config.flavor {
+        Flavor::Local => quote!(.build_local(::core::default::Default::default())),
+        _ => quote!(.build()),
     };
     let worker_threads = config
         .worker_threads
@@ -420,7 +434,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
                 return #builder
                     #worker_threads
                     .enable_all()
-                    .build()
+                    #build
                     .expect("Failed building the Runtime")
                     .block_on(body);
             }

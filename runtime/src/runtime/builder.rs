@@ -1,7 +1,7 @@
 //! `Builder`: every knob of a runtime, checked, then `build()`.
 
 use super::threads::{Hook, ThreadSpawner};
-use super::{Config, Handle, Runtime};
+use super::{Config, Handle, ParkHooks, Runtime};
 use crate::blocking::BlockingPool;
 use crate::driver::Driver;
 use crate::scheduler::tuning::{
@@ -26,11 +26,13 @@ use std::time::Duration;
 /// ```
 pub struct Builder {
     kind: Kind,
+    name: Option<String>,
     worker_threads: Option<usize>,
     thread_name: Arc<dyn Fn() -> String + Send + Sync>,
     thread_stack_size: Option<usize>,
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
+    park_hooks: ParkHooks,
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
     global_queue_interval: Option<u32>,
@@ -60,11 +62,13 @@ impl Builder {
     fn new(kind: Kind) -> Builder {
         Builder {
             kind,
+            name: None,
             worker_threads: None,
             thread_name: Arc::new(|| "runtime-worker".to_string()),
             thread_stack_size: None,
             on_thread_start: None,
             on_thread_stop: None,
+            park_hooks: ParkHooks::default(),
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
             global_queue_interval: None,
@@ -123,6 +127,34 @@ impl Builder {
         F: Fn() + Send + Sync + 'static,
     {
         self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Called on a thread of the runtime (a worker, or the thread in
+    /// `block_on` of a current-thread runtime) just before it sleeps for
+    /// lack of work.
+    pub fn on_thread_park<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.park_hooks.before_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Called on a thread of the runtime just after it wakes from the sleep
+    /// that [`on_thread_park`](Self::on_thread_park) announced.
+    pub fn on_thread_unpark<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.park_hooks.after_unpark = Some(Arc::new(f));
+        self
+    }
+
+    /// The runtime's name, returned by [`Handle::name`] (and shown in
+    /// dumps). Thread names stay [`thread_name`](Self::thread_name)'s.
+    pub fn name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.name = Some(name.into());
         self
     }
 
@@ -215,9 +247,15 @@ impl Builder {
                         .unwrap_or(GLOBAL_QUEUE_INTERVAL_CURRENT),
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
+                    park_hooks: self.park_hooks.clone(),
                 };
                 let shared = current_thread::Shared::new(config, driver.clone());
-                let handle = Handle::new(Scheduler::CurrentThread(shared), blocking, driver);
+                let handle = Handle::new(
+                    Scheduler::CurrentThread(shared),
+                    blocking,
+                    driver,
+                    self.name.clone(),
+                );
                 Ok(Runtime::from_parts(handle, Vec::new()))
             }
             Kind::MultiThread => {
@@ -229,9 +267,15 @@ impl Builder {
                         .unwrap_or(GLOBAL_QUEUE_INTERVAL_MULTI),
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
+                    park_hooks: self.park_hooks.clone(),
                 };
                 let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
-                let handle = Handle::new(Scheduler::MultiThread(shared), blocking, driver);
+                let handle = Handle::new(
+                    Scheduler::MultiThread(shared),
+                    blocking,
+                    driver,
+                    self.name.clone(),
+                );
                 let spawner = self.spawner();
                 let mut threads = Vec::with_capacity(workers);
                 for worker in launch.into_workers() {
@@ -257,6 +301,27 @@ impl Builder {
     }
 }
 
+impl Builder {
+    /// Builds a [`LocalRuntime`](super::LocalRuntime): a current-thread
+    /// runtime on which `task::spawn_local` works without a `LocalSet`.
+    ///
+    /// # Errors
+    /// As [`build`](Self::build).
+    ///
+    /// # Panics
+    /// On a builder made by [`new_multi_thread`](Self::new_multi_thread):
+    /// a local runtime runs its tasks on one thread.
+    pub fn build_local(&mut self, options: super::LocalOptions) -> io::Result<super::LocalRuntime> {
+        let super::LocalOptions {} = options;
+        assert!(
+            self.kind == Kind::CurrentThread,
+            "`build_local` needs `Builder::new_current_thread()`: a local runtime runs every \
+             task on the thread that calls `block_on`"
+        );
+        Ok(super::LocalRuntime::from_runtime(self.build()?))
+    }
+}
+
 fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -265,6 +330,7 @@ impl fmt::Debug for Builder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Builder")
             .field("kind", &self.kind)
+            .field("name", &self.name)
             .field("worker_threads", &self.worker_threads)
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("enable_io", &self.enable_io)

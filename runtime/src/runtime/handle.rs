@@ -23,10 +23,17 @@ pub(crate) struct Inner {
     /// What `runtime::net` needs: the reactor and a way to the blocking
     /// pool (name resolution); `None` without IO.
     pub(crate) io: Option<runtime_io::Handle>,
+    name: Option<String>,
+    id: super::Id,
 }
 
 impl Handle {
-    pub(crate) fn new(scheduler: Scheduler, blocking: BlockingPool, driver: Driver) -> Handle {
+    pub(crate) fn new(
+        scheduler: Scheduler,
+        blocking: BlockingPool,
+        driver: Driver,
+        name: Option<String>,
+    ) -> Handle {
         let inner = Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| {
             let io = driver.reactor().map(|reactor| {
                 let weak = weak.clone();
@@ -45,6 +52,8 @@ impl Handle {
                 blocking,
                 driver,
                 io,
+                name,
+                id: super::Id::next(),
             }
         });
         Handle { inner }
@@ -108,6 +117,24 @@ impl Handle {
         }
     }
 
+    /// The name given by [`Builder::name`](super::Builder::name), if any.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    /// This runtime's id, unique in the process.
+    pub fn id(&self) -> super::Id {
+        self.inner.id
+    }
+
+    /// Which scheduler the runtime runs.
+    pub fn runtime_flavor(&self) -> super::RuntimeFlavor {
+        match &self.inner.scheduler {
+            Scheduler::MultiThread(_) => super::RuntimeFlavor::MultiThread,
+            Scheduler::CurrentThread(_) => super::RuntimeFlavor::CurrentThread,
+        }
+    }
+
     /// Makes this runtime the current one until the guard is dropped, so
     /// [`crate::spawn`] and [`Handle::current`] work on this thread.
     ///
@@ -132,17 +159,31 @@ pub(crate) fn park_on<F: Future>(future: F) -> F::Output {
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handle")
+            .field("id", &self.inner.id)
+            .field("name", &self.inner.name)
             .field("scheduler", &self.inner.scheduler)
             .finish()
     }
 }
 
-/// Keeps a runtime entered on this thread; see [`Handle::enter`].
-#[derive(Debug)]
+/// Keeps a runtime entered on this thread; see [`Handle::enter`]. Not
+/// `Send` (it must be dropped on the thread it entered), but `Sync`, as
+/// tokio's.
 #[must_use = "the runtime is only entered while the guard lives"]
 pub struct EnterGuard<'a> {
     _guard: crate::context::SetCurrentGuard,
     _handle: &'a Handle,
+}
+
+// SAFETY: a shared reference to the guard gives no access to anything: it
+// has no `&self` method and its `Debug` prints no field. Only its owner,
+// on the thread that made it, does anything with it (drop it).
+unsafe impl Sync for EnterGuard<'_> {}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
 }
 
 /// No runtime is current on this thread ([`Handle::try_current`]).

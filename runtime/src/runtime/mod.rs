@@ -3,14 +3,83 @@
 
 mod builder;
 mod handle;
+mod local;
 mod rt;
 mod threads;
 
 pub use builder::Builder;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
+pub use local::{LocalOptions, LocalRuntime};
 pub use rt::Runtime;
 
-pub(crate) use threads::ThreadSpawner;
+pub(crate) use threads::{Hook, ThreadSpawner};
+
+use std::fmt;
+use std::num::NonZeroU64;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Which scheduler a runtime runs ([`Handle::runtime_flavor`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RuntimeFlavor {
+    /// The tasks run on the thread that calls `block_on`
+    /// ([`Builder::new_current_thread`], and a [`LocalRuntime`]).
+    CurrentThread,
+    /// The tasks run on worker threads that steal from each other
+    /// ([`Builder::new_multi_thread`]).
+    MultiThread,
+}
+
+/// A runtime's id, unique among the runtimes of this process
+/// ([`Handle::id`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(NonZeroU64);
+
+impl Id {
+    pub(crate) fn next() -> Id {
+        // Uniqueness only: no other memory is ordered by it.
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        Id(NonZeroU64::new(id).expect("runtime ids do not wrap"))
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a thread of the runtime calls around each sleep
+/// ([`Builder::on_thread_park`], [`Builder::on_thread_unpark`]).
+#[derive(Clone, Default)]
+pub(crate) struct ParkHooks {
+    pub(crate) before_park: Option<Hook>,
+    pub(crate) after_unpark: Option<Hook>,
+}
+
+impl ParkHooks {
+    pub(crate) fn before_park(&self) {
+        if let Some(hook) = &self.before_park {
+            hook();
+        }
+    }
+
+    pub(crate) fn after_unpark(&self) {
+        if let Some(hook) = &self.after_unpark {
+            hook();
+        }
+    }
+}
+
+impl fmt::Debug for ParkHooks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParkHooks")
+            .field("before_park", &self.before_park.is_some())
+            .field("after_unpark", &self.after_unpark.is_some())
+            .finish()
+    }
+}
 
 /// The scheduler knobs the workers read.
 #[derive(Clone, Debug)]
@@ -19,4 +88,5 @@ pub(crate) struct Config {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
     pub(crate) disable_lifo_slot: bool,
+    pub(crate) park_hooks: ParkHooks,
 }

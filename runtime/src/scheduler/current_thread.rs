@@ -249,7 +249,9 @@ impl Shared {
                 // A remote push or wake after our last look has unparked
                 // the parker, so this returns at once (park.rs).
                 let parker = restore.parker.as_mut().expect("held until return");
+                self.config.park_hooks.before_park();
                 self.driver.park(0, parker, None);
+                self.config.park_hooks.after_unpark();
             }
             // The tasks that yielded run again after all of that.
             if let Some(core) = cx.core.borrow_mut().as_mut() {

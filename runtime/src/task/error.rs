@@ -13,7 +13,29 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    Panic(Box<dyn Any + Send + 'static>),
+    Panic(Payload),
+}
+
+/// A panic payload, shared only through [`Payload::message`]: so a
+/// `JoinError` is `Sync` (as tokio's), and `?` can turn it into an
+/// `anyhow::Error` or a `Box<dyn Error + Send + Sync>`.
+struct Payload(Box<dyn Any + Send + 'static>);
+
+// SAFETY: through a shared reference the payload is only asked its type
+// (`Any::type_id`, which reads no data) and read as a `String` or a
+// `&'static str`, both `Sync` (`message`); every other access owns it
+// (`into_panic`).
+unsafe impl Sync for Payload {}
+
+impl Payload {
+    /// The panic's message, if it was a string.
+    fn message(&self) -> Option<&str> {
+        let payload: &(dyn Any + Send) = &*self.0;
+        payload
+            .downcast_ref::<&'static str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+    }
 }
 
 impl JoinError {
@@ -27,7 +49,7 @@ impl JoinError {
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Panic(payload),
+            repr: Repr::Panic(Payload(payload)),
         }
     }
 
@@ -54,7 +76,7 @@ impl JoinError {
     /// The panic's payload, or the error itself if the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(p) => Ok(p),
+            Repr::Panic(p) => Ok(p.0),
             Repr::Cancelled => Err(self),
         }
     }
@@ -65,18 +87,11 @@ impl JoinError {
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&'static str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-}
-
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(p) => match panic_message(p.as_ref()) {
+            Repr::Panic(p) => match p.message() {
                 Some(msg) => write!(f, "task {} panicked with message {msg:?}", self.id),
                 None => write!(f, "task {} panicked", self.id),
             },
@@ -88,7 +103,7 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(p) => match panic_message(p.as_ref()) {
+            Repr::Panic(p) => match p.message() {
                 Some(msg) => write!(f, "JoinError::Panic({:?}, {msg:?}, ..)", self.id),
                 None => write!(f, "JoinError::Panic({:?}, ..)", self.id),
             },

@@ -226,6 +226,80 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 }
 
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` task on the current [`LocalSet`](super::LocalSet)
+    /// into the set.
+    ///
+    /// # Panics
+    /// Outside a `LocalSet` (as [`spawn_local`](super::spawn_local)).
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(super::spawn_local(future))
+    }
+
+    /// Spawns a `!Send` task on `local_set` into the set; it runs when the
+    /// set is driven (`run_until`, `block_on`, or awaited).
+    pub fn spawn_local_on<F>(&mut self, future: F, local_set: &super::LocalSet) -> AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        self.insert(local_set.spawn_local(future))
+    }
+}
+
+impl<T: Send + 'static> JoinSet<T> {
+    /// Runs a blocking closure on the blocking pool of `handle`'s runtime,
+    /// as a task of the set.
+    pub fn spawn_blocking_on<F>(&mut self, f: F, handle: &Handle) -> AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        self.insert(handle.spawn_blocking(f))
+    }
+}
+
+/// Spawns each future on the current runtime into the set, as
+/// [`JoinSet::spawn`].
+impl<T, F> Extend<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    #[track_caller]
+    fn extend<I: IntoIterator<Item = F>>(&mut self, iter: I) {
+        for future in iter {
+            self.spawn(future);
+        }
+    }
+}
+
+/// A set of the futures, each spawned on the current runtime.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// use runtime::task::JoinSet;
+/// let set: JoinSet<u32> = (0..4).map(|i| async move { i * 2 }).collect();
+/// let mut all = set.join_all().await;
+/// all.sort();
+/// assert_eq!(all, [0, 2, 4, 6]);
+/// # });
+/// ```
+impl<T, F> FromIterator<F> for JoinSet<T>
+where
+    F: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    #[track_caller]
+    fn from_iter<I: IntoIterator<Item = F>>(iter: I) -> Self {
+        let mut set = JoinSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
 impl<T> Default for JoinSet<T> {
     fn default() -> Self {
         JoinSet::new()

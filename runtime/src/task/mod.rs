@@ -73,8 +73,20 @@ mod local;
 mod raw;
 mod state;
 mod task_group;
+mod task_local;
 mod waker;
 mod yield_now;
+
+/// The cooperative budget (tokio's `task::coop`): each task poll may
+/// complete [`INITIAL`](runtime_coop::INITIAL) operations on runtime
+/// resources before they return `Pending` to let the worker's other tasks
+/// run.
+pub mod coop {
+    pub use runtime_coop::{
+        consume_budget, cooperative, has_budget_remaining, poll_proceed, unconstrained, Coop,
+        RestoreOnPending, Unconstrained,
+    };
+}
 
 pub use abort::AbortHandle;
 pub use error::JoinError;
@@ -84,6 +96,7 @@ pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalEnterGuard, LocalSet};
 pub use runtime_coop::{consume_budget, unconstrained, Unconstrained};
 pub use task_group::TaskGroup;
+pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 pub(crate) use list::OwnedTasks;

@@ -184,7 +184,7 @@ fn errors() {
             Kind::Main,
             quote!(flavor = "single"),
             main(),
-            "unknown runtime flavor `single`; expected \\\"multi_thread\\\" or \\\"current_thread\\\"",
+            "unknown runtime flavor `single`; expected \\\"multi_thread\\\", \\\"current_thread\\\" or \\\"local\\\"",
         ),
         (
             Kind::Main,

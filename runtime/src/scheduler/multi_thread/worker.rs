@@ -338,7 +338,9 @@ impl Worker {
             self.cx.index,
         );
         if !shared.is_shutdown() {
+            shared.config.park_hooks.before_park();
             shared.driver.park(self.cx.index, &mut self.parker, timeout);
+            shared.config.park_hooks.after_unpark();
         }
         let stolen = shared.watcher.end(&mut self.watch, &shared.remotes);
         self.is_searching = shared.idle.transition_worker_from_parked(self.cx.index);
