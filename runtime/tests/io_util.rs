@@ -125,6 +125,22 @@ fn duplex_max_buf_size_is_backpressure() {
 }
 
 #[test]
+fn duplex_vectored_write_takes_what_fits_in_order() {
+    each_flavor(|flavor| async move {
+        let (mut a, mut b) = runtime::io::duplex(5);
+        let bufs = [
+            io::IoSlice::new(b""),
+            io::IoSlice::new(b"abc"),
+            io::IoSlice::new(b"defg"),
+        ];
+        assert_eq!(a.write_vectored(&bufs).await.unwrap(), 5, "{flavor}");
+        let mut got = [0; 5];
+        b.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"abcde", "{flavor}");
+    });
+}
+
+#[test]
 fn duplex_dropped_side_gives_eof_and_broken_pipe() {
     each_flavor(|flavor| async move {
         let (mut a, mut b) = runtime::io::duplex(64);

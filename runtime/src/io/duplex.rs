@@ -158,15 +158,15 @@ impl SimplexStream {
     }
 
     /// A write of the bytes of `bufs`, in order, as many as fit.
-    fn write_locked(
+    fn write_locked<'b>(
         &mut self,
         cx: &mut Context<'_>,
-        bufs: &[&[u8]],
+        bufs: impl Iterator<Item = &'b [u8]> + Clone,
     ) -> (Poll<io::Result<usize>>, Option<Waker>) {
         if self.is_closed {
             return (Poll::Ready(Err(io::ErrorKind::BrokenPipe.into())), None);
         }
-        if bufs.iter().all(|buf| buf.is_empty()) {
+        if bufs.clone().all(|buf| buf.is_empty()) {
             return (Poll::Ready(Ok(0)), None);
         }
         let mut room = self.max_buf_size - self.buffer.len();
@@ -221,7 +221,9 @@ impl AsyncWrite for SimplexStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        budgeted(cx, |cx| self.get_mut().write_locked(cx, &[buf]))
+        budgeted(cx, |cx| {
+            self.get_mut().write_locked(cx, std::iter::once(buf))
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -252,7 +254,9 @@ impl AsyncWrite for DuplexStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        budgeted(cx, |cx| lock(&self.write).write_locked(cx, &[buf]))
+        budgeted(cx, |cx| {
+            lock(&self.write).write_locked(cx, std::iter::once(buf))
+        })
     }
 
     fn poll_write_vectored(
@@ -260,8 +264,9 @@ impl AsyncWrite for DuplexStream {
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let slices: Vec<&[u8]> = bufs.iter().map(|buf| &**buf).collect();
-        budgeted(cx, |cx| lock(&self.write).write_locked(cx, &slices))
+        budgeted(cx, |cx| {
+            lock(&self.write).write_locked(cx, bufs.iter().map(|buf| &**buf))
+        })
     }
 
     fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
