@@ -15,20 +15,26 @@
 //! | `loom.rs` | the shim: std's atomics, locks and thread-locals, loom's under `cfg(loom)` |
 //! | `context.rs` | the thread's current IO handle; the plain panics |
 //! | `async_fd.rs` | [`AsyncFd`]: readiness for any fd |
+//! | `read_buf.rs` | [`ReadBuf`]: a buffer filled from the front, maybe uninitialized at the end |
+//! | `buf.rs` | [`Buf`], [`BufMut`]: what tokio takes from `bytes` for `read_buf`/`write_buf` |
 //! | `net/` | TCP, UDP, Unix sockets; `addr.rs`: addresses and resolution |
 #![warn(missing_docs)]
 
 mod async_fd;
+mod buf;
 pub mod context;
 mod io_source;
 mod loom;
 pub mod net;
 mod reactor;
+mod read_buf;
 mod registration;
 
 pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+pub use buf::{Buf, BufMut};
 pub use context::Handle;
 pub use reactor::Reactor;
+pub use read_buf::ReadBuf;
 
 /// What the loom models (`loom-tests`) need beyond the public API.
 /// Compiled only under `cfg(loom)`; not a public API.

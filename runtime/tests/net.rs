@@ -113,7 +113,8 @@ fn echo_with_1000_concurrent_connections() {
                             stream.read_exact(&mut back).await.unwrap();
                             assert_eq!(back, msg);
                         }
-                        stream.close().await.unwrap();
+                        // The inherent `TcpStream::shutdown(how)` hides the trait method.
+                        AsyncWriteExt::shutdown(&mut stream).await.unwrap();
                     })
                 })
                 .collect();
@@ -145,7 +146,7 @@ fn sixty_four_mib_through_one_connection_intact() {
                     stream.write_all(&chunk).await.unwrap();
                     sent += chunk.len();
                 }
-                stream.close().await.unwrap();
+                AsyncWriteExt::shutdown(&mut stream).await.unwrap();
                 hash
             });
             let receiver = runtime::spawn(async move {
@@ -185,7 +186,7 @@ fn half_close_reads_zero_after_the_peers_write_shutdown() {
             assert_eq!(server.read(&mut [0; 8]).await.unwrap(), 0, "{flavor}");
             // The other direction still works.
             server.write_all(b"reply").await.unwrap();
-            server.close().await.unwrap();
+            AsyncWriteExt::shutdown(&mut server).await.unwrap();
             let mut reply = Vec::new();
             client.read_to_end(&mut reply).await.unwrap();
             assert_eq!(reply, b"reply", "{flavor}");
