@@ -248,8 +248,10 @@ static WAKER_FATES: Outcomes<3> = Outcomes::new([
 /// the runner's unset of JOIN_WAKER (the slot is the handle's again), or
 /// between the two (the runner is using the waker, and drops it when its
 /// unset finds JOIN_INTEREST gone). In every case the waker is dropped
-/// exactly once, woken at most once, the output dropped once and the cell
-/// freed, with no second drain.
+/// exactly once, woken at most once, and the output dropped once, all
+/// while an `AbortHandle` still keeps the cell (a waker left in the slot
+/// until the cell dies fails); the cell is freed with that last ref, with
+/// no drain.
 #[test]
 fn handle_drop_races_completion() {
     model(|| {
@@ -259,6 +261,7 @@ fn handle_drop_races_completion() {
             let drops = drops.clone();
             async move { Output(drops) }
         });
+        let abort = join.abort_handle();
         let (waker, log) = tracked_waker();
         // Not run yet: registers a clone and sets JOIN_WAKER.
         assert!(poll_with(&mut join, &waker).is_pending());
@@ -274,7 +277,11 @@ fn handle_drop_races_completion() {
         runner.join().unwrap();
 
         assert_eq!(log.clones.load(SeqCst), 1);
-        assert_eq!(log.live(), 0, "the join waker was leaked or dropped twice");
+        assert_eq!(
+            log.live(),
+            0,
+            "the join waker was leaked, dropped twice, or kept until the cell dies"
+        );
         let wakes = log.wakes.load(SeqCst);
         assert!(wakes <= 1, "the join waker was woken twice");
         let dropped_on = log.dropped_on.lock().unwrap().clone();
@@ -290,8 +297,9 @@ fn handle_drop_races_completion() {
             (true, _) => unreachable!(),
         }
         assert_eq!(drops.load(SeqCst), 1, "output drops");
-        // Freed by the last of the runner and the handle: nothing else
-        // holds a ref (the runner released the owned-task list's).
+        assert_eq!(probe.frees(), 0, "the AbortHandle keeps the cell");
+        // The last ref: the runner released the owned-task list's.
+        drop(abort);
         assert_eq!(probe.frees(), 1, "the cell was not freed");
         q.shutdown();
         assert_eq!(probe.frees(), 1);

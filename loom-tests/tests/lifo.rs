@@ -1,11 +1,10 @@
 //! Model 10: the stealable LIFO slot (`multi_thread/lifo.rs`): an owner's push/take racing a thief's look/steal runs every task exactly once; a task stuck behind a poll that never ends is stolen by the watching worker; and with the slot and the watcher on, no task is stranded when the last worker parks.
 #![cfg(loom)]
 
-use loom::future::block_on;
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::sync::Arc;
 use loom::thread;
-use loom_tests::{model, Outcomes};
+use loom_tests::{block_on_park, model, model_with_max_preemptions, Outcomes};
 use runtime::__loom::{JoinHandle, LifoSlot, MultiThread, TestQueue, TestTask};
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::Ordering::SeqCst;
@@ -117,12 +116,16 @@ fn owner_races_thief() {
     SLOT_RUNS.assert_all_seen("owner_races_thief");
 }
 
-/// How many yields task A waits for B, stuck in its poll, before it gives
-/// up (so that a watcher that never steals fails the model instead of
-/// spinning it forever). In the shipped code the watcher needs at most a
-/// few of its rounds, and loom runs one round of it per yield of A, apart
-/// from its two preemptions.
-const STUCK_YIELDS: usize = 20;
+/// The preemption bound of the two models below, which run the whole
+/// scheduler: two workers with the slot and the watcher on, and the main
+/// thread. At bound 2 a runtime running one trivial task already explores
+/// 186 thousand interleavings (40 s), and neither model finishes in 100 s;
+/// at bound 1 they explore about 16 and 13 thousand, in seconds. The
+/// slot's own race is explored at bound 2 by `owner_races_thief`. Their
+/// joiner is [`block_on_park`]: with `loom::future::block_on`, whose
+/// spurious wake-ups re-poll the `JoinHandle`, they explored 117 and 325
+/// thousand interleavings at bound 1.
+const RUNTIME_PREEMPTIONS: usize = 1;
 
 /// Starts the workers of `rt` on model threads.
 fn start(rt: &mut MultiThread) -> Vec<thread::JoinHandle<()>> {
@@ -142,61 +145,64 @@ fn shut_down(rt: MultiThread, workers: Vec<thread::JoinHandle<()>>) {
     assert_eq!(rt.live_tasks(), 0, "a task cell was not freed");
 }
 
-/// The watcher (tokio#4941): task A, spawned from outside, runs on one
-/// worker and spawns B through a `Spawner`, so B lands in that worker's
-/// LIFO slot; then A stays inside that one poll until B has run. Only the
-/// other worker can run B: as the watcher, parked with a timeout, it sees
-/// B sit in the slot while the owner's poll count stands still, and steals
-/// it. A returns whether B ran while it was stuck; then the real shutdown,
-/// with no cell left.
+/// The watcher (tokio#4941). Task A, spawned from outside while the two
+/// workers start (they may be searching, watching, or both asleep for
+/// good), runs on one worker and spawns B through a `Spawner`, so B lands
+/// in that worker's LIFO slot; then A blocks inside that one poll (a
+/// blocking call: `thread::park`) until B has run. Only the other worker
+/// can run B: it watches (woken first, if it was asleep), sees B sit in the
+/// slot while the owner's poll count stands still, and steals it. A watcher
+/// that never steals B leaves every thread blocked, a loom deadlock, or
+/// spins past loom's branch limit. Then the real shutdown, with no cell
+/// left. Preemption bound 1 ([`RUNTIME_PREEMPTIONS`]).
 #[test]
-#[ignore = "passes, but explores for about 20 minutes on 2 cores: too long for CI until it is shrunk (issue 11)"]
 fn watcher_steals_from_a_stuck_worker() {
-    model(|| {
+    model_with_max_preemptions(RUNTIME_PREEMPTIONS, || {
         let mut rt = MultiThread::new(2);
+        let workers = start(&mut rt);
         let spawner = rt.spawner();
         let b_ran = Arc::new(AtomicBool::new(false));
         let a = {
             let spawner = spawner.clone();
             let b_ran = b_ran.clone();
             rt.spawn(async move {
-                let flag = b_ran.clone();
-                drop(spawner.spawn(async move { flag.store(true, SeqCst) }));
-                // Stuck inside this poll (a blocking call, say) until B ran.
-                for _ in 0..STUCK_YIELDS {
-                    if b_ran.load(SeqCst) {
-                        return true;
-                    }
-                    thread::yield_now();
+                let (flag, a_thread) = (b_ran.clone(), thread::current());
+                drop(spawner.spawn(async move {
+                    flag.store(true, SeqCst);
+                    a_thread.unpark();
+                }));
+                // Stuck inside this poll until B ran.
+                while !b_ran.load(SeqCst) {
+                    thread::park();
                 }
-                b_ran.load(SeqCst)
             })
         };
         drop(spawner);
-        // A waits in the injector when the workers start: the race that
-        // matters is the one between the slot, the watcher and the polls.
-        let workers = start(&mut rt);
-        assert!(
-            block_on(a).unwrap(),
-            "B stayed in the LIFO slot of a worker stuck in one poll"
-        );
-        assert!(b_ran.load(SeqCst));
+        block_on_park(a).unwrap();
         shut_down(rt, workers);
     });
 }
 
-/// With the LIFO slot and the watcher on, task 1 (spawned from outside)
-/// spawns tasks 2 and 3 through a `Spawner` (3 displaces 2 from the slot
-/// into the local queue, where the other worker may steal it) and awaits
+/// Iterations of `no_task_stranded_when_the_last_worker_parks` by where
+/// the children ran: both must occur.
+static CHILD_RUNS: Outcomes<2> =
+    Outcomes::new(["both on the parent's worker", "one on the other worker"]);
+
+/// With the LIFO slot and the watcher on, task 1 (spawned from outside
+/// while the workers start) spawns tasks 2 and 3 through a `Spawner` (3
+/// displaces 2 from the slot into the local queue, where the other worker
+/// may steal it; the other worker, as the watcher, may also steal 3 from
+/// the slot while the owner is still inside task 1's poll) and awaits
 /// their `JoinHandle`s, so each completion wakes task 1 through its join
-/// waker, from whichever worker ran it, possibly while task 1 still runs.
-/// The main thread joins task 1 (`block_on`): a task or a wake-up lost
-/// while the workers go to sleep leaves everyone parked, a loom deadlock.
-/// Then the real shutdown, with no cell left.
+/// waker, into the slot of whichever worker ran the child, possibly while
+/// task 1 still runs. The main thread joins task 1: a task or a wake-up
+/// lost while the workers go to sleep (one as the timed watcher, then both
+/// for good) leaves everyone parked, a loom deadlock, and a task taken
+/// twice fails the poll count. Then the real shutdown, with no cell left.
+/// Preemption bound 1 ([`RUNTIME_PREEMPTIONS`]).
 #[test]
-#[ignore = "explores for over 20 minutes at LOOM_MAX_PREEMPTIONS=2: to be shrunk (issue 11)"]
 fn no_task_stranded_when_the_last_worker_parks() {
-    model(|| {
+    model_with_max_preemptions(RUNTIME_PREEMPTIONS, || {
         let mut rt = MultiThread::new(2);
         let workers = start(&mut rt);
         let spawner = rt.spawner();
@@ -205,26 +211,37 @@ fn no_task_stranded_when_the_last_worker_parks() {
             let spawner = spawner.clone();
             let polls = polls.clone();
             rt.spawn(async move {
-                let children: Vec<JoinHandle<usize>> = (2..4)
+                let parent = thread::current().id();
+                let children: Vec<JoinHandle<(usize, thread::ThreadId)>> = (2..4)
                     .map(|i| {
                         let polls = polls.clone();
                         spawner.spawn(async move {
                             polls.fetch_add(1, SeqCst);
-                            i
+                            (i, thread::current().id())
                         })
                     })
                     .collect();
                 drop(spawner);
                 let mut sum = 0;
+                let mut elsewhere = false;
                 for child in children {
-                    sum += child.await.unwrap();
+                    let (i, ran_on) = child.await.unwrap();
+                    sum += i;
+                    elsewhere |= ran_on != parent;
                 }
-                sum
+                (sum, elsewhere)
             })
         };
         drop(spawner);
-        assert_eq!(block_on(one).unwrap(), 5);
+        let (sum, elsewhere) = block_on_park(one).unwrap();
+        assert_eq!(sum, 5);
         assert_eq!(polls.load(SeqCst), 2, "a child ran twice or not at all");
+        CHILD_RUNS.record(if elsewhere {
+            "one on the other worker"
+        } else {
+            "both on the parent's worker"
+        });
         shut_down(rt, workers);
     });
+    CHILD_RUNS.assert_all_seen("no_task_stranded_when_the_last_worker_parks");
 }
