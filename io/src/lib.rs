@@ -11,24 +11,33 @@
 //! |---|---|
 //! | `reactor.rs` | the poller, the source table, a turn; why edge-triggered |
 //! | `registration.rs` | one fd's readiness word and wakers: the numbered rules |
+//! | `interest.rs`, `ready.rs` | [`Interest`] and [`Ready`], as tokio's |
+//! | `sys.rs` | the few `libc` calls: closed states by `poll(2)`, peer credentials |
 //! | `io_source.rs` | an owned, registered fd: deregistered before it closes |
 //! | `loom.rs` | the shim: std's atomics, locks and thread-locals, loom's under `cfg(loom)` |
 //! | `context.rs` | the thread's current IO handle; the plain panics |
-//! | `async_fd.rs` | [`AsyncFd`]: readiness for any fd |
+//! | `async_fd/` | [`AsyncFd`]: readiness for any fd; its guards |
 //! | `net/` | TCP, UDP, Unix sockets; `addr.rs`: addresses and resolution |
 #![warn(missing_docs)]
 
 mod async_fd;
 pub mod context;
+mod interest;
 mod io_source;
 mod loom;
 pub mod net;
 mod reactor;
+mod ready;
 mod registration;
+mod sys;
 
-pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+pub use async_fd::{
+    AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
+};
 pub use context::Handle;
+pub use interest::Interest;
 pub use reactor::Reactor;
+pub use ready::Ready;
 
 /// What the loom models (`loom-tests`) need beyond the public API.
 /// Compiled only under `cfg(loom)`; not a public API.

@@ -1,8 +1,14 @@
-//! [`UdpSocket`]: a UDP socket.
+//! [`UdpSocket`]: a UDP socket. This file: creating one, addresses,
+//! readiness and socket options; sending and receiving are in `send_recv.rs`.
 
+mod send_recv;
+
+use crate::interest::Interest;
 use crate::io_source::IoSource;
-use crate::net::addr::{each_addr, resolve, ToSocketAddrs};
+use crate::net::addr::{each_addr, ToSocketAddrs};
+use crate::ready::Ready;
 use crate::registration::{Direction, Initial};
+use socket2::SockRef;
 use std::fmt;
 use std::io;
 use std::net::{self, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -11,6 +17,36 @@ use std::task::{Context, Poll};
 
 /// A UDP socket, as tokio's. All methods take `&self`: share it through an
 /// `Arc` to send and receive from different tasks.
+///
+/// Each kind of operation comes in three forms, as in tokio: an `async`
+/// one that waits (`send_to`, `recv_from`, ...), a `poll_` one for
+/// hand-written futures (`poll_send_to`, ...), and a `try_` one that
+/// returns `WouldBlock` at once (`try_send_to`, ...), to pair with
+/// [`readable`](Self::readable), [`writable`](Self::writable) or
+/// [`ready`](Self::ready):
+///
+/// ```no_run
+/// # async fn f() -> std::io::Result<()> {
+/// use runtime_io::net::UdpSocket;
+///
+/// let socket = UdpSocket::bind("127.0.0.1:0").await?;
+/// let mut buf = [0; 1500];
+/// loop {
+///     socket.readable().await?;
+///     match socket.try_recv_from(&mut buf) {
+///         Ok((n, from)) => {
+///             socket.send_to(&buf[..n], from).await?;
+///         }
+///         // A spurious wake-up: the readiness is cleared, wait again.
+///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+///         Err(e) => return Err(e),
+///     }
+/// }
+/// # }
+/// ```
+///
+/// A datagram longer than the buffer it is received into is truncated:
+/// the rest is lost.
 pub struct UdpSocket {
     io: IoSource<net::UdpSocket>,
 }
@@ -68,80 +104,97 @@ impl UdpSocket {
         self.io.get_ref().peer_addr()
     }
 
-    /// Sends `buf` to the connected peer; returns the bytes sent.
-    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.async_io(Direction::Write, |s| s.send(buf)).await
+    /// Waits until the socket is ready for any state of `interest`, and
+    /// returns the states that hold; check them, a wake-up may be
+    /// spurious. As
+    /// [`TcpStream::ready`](crate::net::TcpStream::ready): edge-triggered,
+    /// a fresh socket waits for the reactor's first event, cancel safe.
+    /// `Interest::ERROR` is satisfied when the OS flags an error on the
+    /// socket, for example the ICMP "port unreachable" a connected
+    /// socket's datagram came back with; [`take_error`](Self::take_error)
+    /// or the next operation says which.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
     }
 
-    /// Polls to send `buf` to the connected peer.
-    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(Direction::Write, cx, |s| s.send(buf))
-    }
-
-    /// Sends `buf` to the connected peer without waiting.
-    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Write, |s| s.send(buf))
-    }
-
-    /// Receives a datagram from the connected peer into `buf`; the rest of
-    /// a datagram longer than `buf` is lost.
-    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.async_io(Direction::Read, |s| s.recv(buf)).await
-    }
-
-    /// Polls to receive a datagram from the connected peer.
-    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(Direction::Read, cx, |s| s.recv(buf))
-    }
-
-    /// Receives a datagram from the connected peer without waiting.
-    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Read, |s| s.recv(buf))
-    }
-
-    /// Sends `buf` to `target` (its first address, if a name resolves to
-    /// several).
-    pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let target = resolve(&target).await?.into_iter().next().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidInput, "no addresses to send data to")
-        })?;
-        self.io
-            .async_io(Direction::Write, |s| s.send_to(buf, target))
-            .await
-    }
-
-    /// Sends `buf` to `target` without waiting.
-    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
-        self.io.try_io(Direction::Write, |s| s.send_to(buf, target))
-    }
-
-    /// Receives a datagram into `buf`; returns its length and sender.
-    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Direction::Read, |s| s.recv_from(buf))
-            .await
-    }
-
-    /// Receives a datagram without waiting.
-    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io.try_io(Direction::Read, |s| s.recv_from(buf))
-    }
-
-    /// Receives a datagram without removing it from the queue.
-    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-        self.io
-            .async_io(Direction::Read, |s| s.peek_from(buf))
-            .await
-    }
-
-    /// Waits until the socket may be readable.
+    /// Waits until the socket may be readable: pairs with `try_recv` and
+    /// `try_recv_from`. Any number of tasks may wait.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
     pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Read).await
+        self.io.ready_direction(Direction::Read).await
     }
 
-    /// Waits until the socket may be writable.
+    /// Waits until the socket may be writable: pairs with `try_send` and
+    /// `try_send_to`. Any number of tasks may wait.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
     pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Write).await
+        self.io.ready_direction(Direction::Write).await
+    }
+
+    /// Polls for read readiness. Shares one waker slot with `poll_recv`,
+    /// `poll_recv_from` and the `poll_peek` methods: only the task of the
+    /// last of those calls is woken.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Read, cx)
+    }
+
+    /// Polls for write readiness. Shares one waker slot with `poll_send`
+    /// and `poll_send_to`.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Write, cx)
+    }
+
+    /// Runs `f`, an IO operation of the caller's own on the socket, if it
+    /// may be ready for `interest`, as
+    /// [`TcpStream::try_io`](crate::net::TcpStream::try_io).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`; `f`'s errors; an error once the runtime has shut
+    /// down.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |_| f())
+    }
+
+    /// As [`try_io`](Self::try_io), waiting for `interest` while `f` says
+    /// `WouldBlock`.
+    ///
+    /// # Errors
+    ///
+    /// `f`'s errors; an error once the runtime has shut down.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
+    }
+
+    /// Takes the pending socket error (`SO_ERROR`), if any.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.io.get_ref().take_error()
     }
 
     /// Whether `SO_BROADCAST` is set.
@@ -149,7 +202,8 @@ impl UdpSocket {
         self.io.get_ref().broadcast()
     }
 
-    /// Sets `SO_BROADCAST`.
+    /// Sets `SO_BROADCAST`: whether datagrams may go to a broadcast
+    /// address.
     pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
         self.io.get_ref().set_broadcast(on)
     }
@@ -159,24 +213,119 @@ impl UdpSocket {
         self.io.get_ref().ttl()
     }
 
-    /// Sets the `IP_TTL` option.
+    /// Sets the `IP_TTL` option: the time-to-live of the datagrams sent.
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
     }
 
-    /// Joins an IPv4 multicast group.
+    /// Whether `IP_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v4(&self) -> io::Result<bool> {
+        self.io.get_ref().multicast_loop_v4()
+    }
+
+    /// Sets `IP_MULTICAST_LOOP`: whether this host's own IPv4 multicast
+    /// datagrams are looped back to it.
+    pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_multicast_loop_v4(on)
+    }
+
+    /// The `IP_MULTICAST_TTL` option.
+    pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
+        self.io.get_ref().multicast_ttl_v4()
+    }
+
+    /// Sets `IP_MULTICAST_TTL`: the time-to-live of IPv4 multicast
+    /// datagrams (1 by default: the local network only).
+    pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
+        self.io.get_ref().set_multicast_ttl_v4(ttl)
+    }
+
+    /// Whether `IPV6_MULTICAST_LOOP` is set.
+    pub fn multicast_loop_v6(&self) -> io::Result<bool> {
+        self.io.get_ref().multicast_loop_v6()
+    }
+
+    /// Sets `IPV6_MULTICAST_LOOP`: as
+    /// [`set_multicast_loop_v4`](Self::set_multicast_loop_v4), for IPv6.
+    pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
+        self.io.get_ref().set_multicast_loop_v6(on)
+    }
+
+    /// Joins the IPv4 multicast group `multiaddr` on the interface with
+    /// address `interface` (`Ipv4Addr::UNSPECIFIED`: the OS picks).
     pub fn join_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
         self.io.get_ref().join_multicast_v4(&multiaddr, &interface)
     }
 
-    /// Joins an IPv6 multicast group.
+    /// Joins the IPv6 multicast group `multiaddr` on the interface with
+    /// index `interface` (0: the OS picks).
     pub fn join_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
         self.io.get_ref().join_multicast_v6(multiaddr, interface)
     }
 
-    /// Takes the pending socket error (`SO_ERROR`), if any.
-    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
-        self.io.get_ref().take_error()
+    /// Leaves a group joined with
+    /// [`join_multicast_v4`](Self::join_multicast_v4).
+    pub fn leave_multicast_v4(&self, multiaddr: Ipv4Addr, interface: Ipv4Addr) -> io::Result<()> {
+        self.io.get_ref().leave_multicast_v4(&multiaddr, &interface)
+    }
+
+    /// Leaves a group joined with
+    /// [`join_multicast_v6`](Self::join_multicast_v6).
+    pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
+        self.io.get_ref().leave_multicast_v6(multiaddr, interface)
+    }
+
+    /// The `IP_TOS` option.
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku",
+    )))]
+    pub fn tos_v4(&self) -> io::Result<u32> {
+        SockRef::from(self.io.get_ref()).tos_v4()
+    }
+
+    /// Sets the `IP_TOS` option: the type-of-service byte of the IPv4
+    /// datagrams sent (DSCP and ECN).
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku",
+    )))]
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        SockRef::from(self.io.get_ref()).set_tos_v4(tos)
+    }
+
+    /// The `IP_TOS` option: [`tos_v4`](Self::tos_v4) under its old name,
+    /// deprecated as in tokio.
+    #[deprecated(note = "`tos` is IPv4-only: use `tos_v4`, as tokio does")]
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku",
+    )))]
+    pub fn tos(&self) -> io::Result<u32> {
+        self.tos_v4()
+    }
+
+    /// Sets the `IP_TOS` option: [`set_tos_v4`](Self::set_tos_v4) under
+    /// its old name, deprecated as in tokio.
+    #[deprecated(note = "`set_tos` is IPv4-only: use `set_tos_v4`, as tokio does")]
+    #[cfg(not(any(
+        target_os = "fuchsia",
+        target_os = "redox",
+        target_os = "solaris",
+        target_os = "illumos",
+        target_os = "haiku",
+    )))]
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        self.set_tos_v4(tos)
     }
 }
 
