@@ -112,7 +112,9 @@ impl UdpSocket {
     /// `Interest::ERROR` is satisfied when the OS flags an error on the
     /// socket, for example the ICMP "port unreachable" a connected
     /// socket's datagram came back with; [`take_error`](Self::take_error)
-    /// or the next operation says which.
+    /// or the next operation says which. As in tokio, `ERROR` stays
+    /// reported until a [`try_io`](Self::try_io) with `Interest::ERROR`
+    /// whose closure says `WouldBlock` clears it.
     ///
     /// # Errors
     ///
