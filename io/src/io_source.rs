@@ -6,13 +6,20 @@
 //! invariant `Reactor::register` asks for.
 
 use crate::context;
+use crate::interest::Interest;
 use crate::reactor::Reactor;
-use crate::registration::{Direction, Initial, Registration};
+use crate::ready::Ready;
+use crate::registration::{Direction, Guess, Initial, Registration};
+use crate::sys;
 use std::fmt;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd};
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
+
+/// The interest every net type registers with: both directions (which
+/// brings priority data, errors and hang-ups too).
+pub(crate) const BOTH: Interest = Interest::READABLE.add(Interest::WRITABLE);
 
 /// An fd of type `T`, registered with the current reactor.
 ///
@@ -27,9 +34,9 @@ pub(crate) struct IoSource<T: AsRawFd> {
 }
 
 impl<T: AsRawFd> IoSource<T> {
-    /// Registers `io` with the current thread's reactor, its readiness
-    /// starting as `initial` (`registration.rs`, rule 3). `io` must be in
-    /// non-blocking mode.
+    /// Registers `io` for both directions with the current thread's
+    /// reactor, its readiness starting as `initial` (`registration.rs`,
+    /// rule 3). `io` must be in non-blocking mode.
     ///
     /// # Panics
     ///
@@ -39,21 +46,44 @@ impl<T: AsRawFd> IoSource<T> {
         IoSource::with_reactor(io, context::handle().reactor(), initial)
     }
 
-    /// Registers `io` with `reactor`: how a listener registers the streams
-    /// it accepts with its own reactor, whatever thread polls it.
+    /// As [`new`](Self::new), for the events `interest` needs, handing
+    /// `io` back with the error if registering fails.
+    #[track_caller]
+    pub(crate) fn try_with_interest(
+        io: T,
+        interest: Interest,
+        initial: Initial,
+    ) -> Result<IoSource<T>, (T, io::Error)> {
+        IoSource::register(io, context::handle().reactor(), interest, initial)
+    }
+
+    /// Registers `io` for both directions with `reactor`: how a listener
+    /// registers the streams it accepts with its own reactor, whatever
+    /// thread polls it.
     pub(crate) fn with_reactor(
         io: T,
         reactor: &Arc<Reactor>,
         initial: Initial,
     ) -> io::Result<IoSource<T>> {
+        IoSource::register(io, reactor, BOTH, initial).map_err(|(_, e)| e)
+    }
+
+    fn register(
+        io: T,
+        reactor: &Arc<Reactor>,
+        interest: Interest,
+        initial: Initial,
+    ) -> Result<IoSource<T>, (T, io::Error)> {
         // SAFETY: `io` moves into the returned `IoSource`, whose invariant
         // keeps the fd open until it is deregistered. If registering fails,
         // nothing was added to the poller.
-        let registration = unsafe { reactor.register(io.as_raw_fd(), initial)? };
-        Ok(IoSource {
-            io: Some(io),
-            registration,
-        })
+        match unsafe { reactor.register(io.as_raw_fd(), interest, initial) } {
+            Ok(registration) => Ok(IoSource {
+                io: Some(io),
+                registration,
+            }),
+            Err(e) => Err((io, e)),
+        }
     }
 
     pub(crate) fn get_ref(&self) -> &T {
@@ -87,8 +117,9 @@ impl<T: AsRawFd> IoSource<T> {
         io
     }
 
-    /// Runs `op` once the fd is ready in `direction`; on `WouldBlock`,
-    /// clears that readiness and waits again.
+    /// Runs `op` once the fd may be ready in `direction` (the initial
+    /// guess counts); on `WouldBlock`, clears that readiness and waits
+    /// again. Only the last task to poll a direction is woken.
     pub(crate) fn poll_io<R>(
         &self,
         direction: Direction,
@@ -99,7 +130,7 @@ impl<T: AsRawFd> IoSource<T> {
         // completes; given back if it has to wait (runtime-coop).
         let mut coop = ready!(runtime_coop::poll_proceed(cx));
         loop {
-            let event = ready!(self.registration.poll_ready(direction, cx))?;
+            let event = ready!(self.registration.poll_ready(direction, Guess::Take, cx))?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registration.clear_readiness(event);
@@ -112,17 +143,34 @@ impl<T: AsRawFd> IoSource<T> {
         }
     }
 
-    /// As [`poll_io`](Self::poll_io), as a future; any number of tasks may
-    /// wait at once.
-    pub(crate) async fn async_io<R>(
+    /// Polls until an event says the fd is ready in `direction` (the
+    /// guess does not count); `poll_read_ready` and `poll_write_ready`.
+    /// Shares `poll_io`'s slot: only the last task to poll is woken.
+    pub(crate) fn poll_ready(
         &self,
         direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        let mut coop = ready!(runtime_coop::poll_proceed(cx));
+        let event = ready!(self.registration.poll_ready(direction, Guess::Skip, cx));
+        coop.made_progress();
+        Poll::Ready(event.map(drop))
+    }
+
+    /// As [`poll_io`](Self::poll_io), as a future waiting for any state of
+    /// `interest`; any number of tasks may wait at once.
+    pub(crate) async fn async_io<R>(
+        &self,
+        interest: Interest,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> io::Result<R> {
         // One unit of the cooperative budget (yields first if it is spent).
         runtime_coop::consume_budget().await;
         loop {
-            let event = self.registration.readiness(direction).await?;
+            let event = self
+                .registration
+                .readiness(interest.mask(), Guess::Take)
+                .await?;
             match op(self.get_ref()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     self.registration.clear_readiness(event);
@@ -132,15 +180,15 @@ impl<T: AsRawFd> IoSource<T> {
         }
     }
 
-    /// Runs `op` if the fd is known to be ready in `direction`, else
-    /// returns `WouldBlock` without a syscall; a `WouldBlock` from `op`
-    /// clears the readiness.
+    /// Runs `op` if the fd may be ready for `interest` (the guess counts),
+    /// else returns `WouldBlock` without a syscall; a `WouldBlock` from
+    /// `op` clears the readiness it ran on.
     pub(crate) fn try_io<R>(
         &self,
-        direction: Direction,
+        interest: Interest,
         op: impl FnOnce(&T) -> io::Result<R>,
     ) -> io::Result<R> {
-        let event = match self.registration.ready_now(direction) {
+        let event = match self.registration.ready_now(interest.mask(), Guess::Take) {
             Some(event) => event?,
             None => return Err(io::ErrorKind::WouldBlock.into()),
         };
@@ -151,10 +199,54 @@ impl<T: AsRawFd> IoSource<T> {
         result
     }
 
-    /// Waits until the fd is ready in `direction`.
-    pub(crate) async fn ready(&self, direction: Direction) -> io::Result<()> {
-        self.registration.readiness(direction).await.map(drop)
+    /// Waits until an event says the fd is ready for `interest`, and
+    /// returns the states of `interest` that hold, closed states the OS
+    /// reports included (`registration.rs`, rule 5).
+    pub(crate) async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        let event = self
+            .registration
+            .readiness(interest.mask(), Guess::Skip)
+            .await?;
+        Ok(self.with_closed(event.ready(), interest))
     }
+
+    /// Waits until an event says the fd is ready in `direction`.
+    pub(crate) async fn ready_direction(&self, direction: Direction) -> io::Result<()> {
+        self.registration
+            .readiness(direction.mask(), Guess::Skip)
+            .await
+            .map(drop)
+    }
+
+    /// `ready`, with the closed states of `interest` the OS reports now,
+    /// when `ready` says readable without saying closed; records them
+    /// (rule 5).
+    pub(crate) fn with_closed(&self, ready: Ready, interest: Interest) -> Ready {
+        with_closed(
+            &self.registration,
+            self.get_ref().as_raw_fd(),
+            ready,
+            interest,
+        )
+    }
+}
+
+/// [`IoSource::with_closed`], for a registration and its fd.
+pub(crate) fn with_closed(
+    registration: &Registration,
+    fd: std::os::fd::RawFd,
+    ready: Ready,
+    interest: Interest,
+) -> Ready {
+    if !ready.contains(Ready::READABLE) || ready.is_read_closed() {
+        return ready;
+    }
+    let closed = sys::closed_states(fd);
+    if closed.is_empty() {
+        return ready;
+    }
+    registration.set_closed(closed);
+    ready | (closed & interest.mask())
 }
 
 /// `io`'s fd, borrowed for as long as `io`.

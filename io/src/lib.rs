@@ -11,10 +11,12 @@
 //! |---|---|
 //! | `reactor.rs` | the poller, the source table, a turn; why edge-triggered |
 //! | `registration.rs` | one fd's readiness word and wakers: the numbered rules |
+//! | `interest.rs`, `ready.rs` | [`Interest`] and [`Ready`], as tokio's |
+//! | `sys.rs` | the few `libc` calls: closed states by `poll(2)`, peer credentials |
 //! | `io_source.rs` | an owned, registered fd: deregistered before it closes |
 //! | `loom.rs` | the shim: std's atomics, locks and thread-locals, loom's under `cfg(loom)` |
 //! | `context.rs` | the thread's current IO handle; the plain panics |
-//! | `async_fd.rs` | [`AsyncFd`]: readiness for any fd |
+//! | `async_fd/` | [`AsyncFd`]: readiness for any fd; its guards |
 //! | `read_buf.rs` | [`ReadBuf`]: a buffer filled from the front, maybe uninitialized at the end |
 //! | `buf.rs` | [`Buf`], [`BufMut`]: what tokio takes from `bytes` for `read_buf`/`write_buf` |
 //! | `net/` | TCP, UDP, Unix sockets; `addr.rs`: addresses and resolution |
@@ -23,18 +25,25 @@
 mod async_fd;
 mod buf;
 pub mod context;
+mod interest;
 mod io_source;
 mod loom;
 pub mod net;
 mod reactor;
 mod read_buf;
+mod ready;
 mod registration;
+mod sys;
 
-pub use async_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+pub use async_fd::{
+    AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
+};
 pub use buf::{Buf, BufMut};
 pub use context::Handle;
+pub use interest::Interest;
 pub use reactor::Reactor;
 pub use read_buf::ReadBuf;
+pub use ready::Ready;
 
 /// What the loom models (`loom-tests`) need beyond the public API.
 /// Compiled only under `cfg(loom)`; not a public API.

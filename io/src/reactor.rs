@@ -39,7 +39,9 @@
 //! Only one thread turns at a time: a second caller returns `Ok(0)` at
 //! once, as `Poller::wait` does.
 
+use crate::interest::Interest;
 use crate::loom::{Mutex, MutexGuard};
+use crate::ready::Ready;
 use crate::registration::{shutdown_error, Initial, Registration, Source};
 use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
@@ -164,7 +166,7 @@ impl Reactor {
             for event in events {
                 if let Some(source) = sources.slab.get(event.key) {
                     delivered += 1;
-                    source.set_ready(tick, event.readable, event.writable, wakers);
+                    source.set_ready(tick, event_states(&event), wakers);
                 }
             }
         }
@@ -213,8 +215,10 @@ impl Reactor {
         self.sources.lock()
     }
 
-    /// Registers `fd` for both directions, edge-triggered, its readiness
-    /// starting as `initial` says (`registration.rs`, rule 3).
+    /// Registers `fd`, edge-triggered, for the events `interest` needs
+    /// (read events for `READABLE` or `PRIORITY`, write events for
+    /// `WRITABLE`; errors and hang-ups come whatever is asked), its
+    /// readiness starting as `initial` says (`registration.rs`, rule 3).
     ///
     /// # Safety
     ///
@@ -224,6 +228,7 @@ impl Reactor {
     pub(crate) unsafe fn register(
         self: &Arc<Self>,
         fd: RawFd,
+        interest: Interest,
         initial: Initial,
     ) -> io::Result<Registration> {
         let mut sources = self.sources();
@@ -238,8 +243,8 @@ impl Reactor {
         // index, never `usize::MAX` (polling's notify key) in practice:
         // the slab would need that many entries.
         unsafe {
-            self.poller
-                .add_with_mode(fd, Event::all(key), PollMode::Edge)?;
+            let event = Event::new(key, interest.wants_read_events(), interest.is_writable());
+            self.poller.add_with_mode(fd, event, PollMode::Edge)?;
         }
         let source = Arc::new(Source::new(key, initial));
         entry.insert(source.clone());
@@ -277,10 +282,36 @@ impl Reactor {
     }
 }
 
+/// The states an event reports. polling reads `EPOLLIN`, `EPOLLPRI`,
+/// `EPOLLHUP` and `EPOLLERR` as readable and `EPOLLOUT`, `EPOLLHUP` and
+/// `EPOLLERR` as writable; a hang-up closes both sides (final states), an
+/// error is `ERROR` only: a UDP socket's ICMP error, say, passes once read.
+/// polling does not ask for `EPOLLRDHUP`: a peer's half-close is a plain
+/// readable edge here (`registration.rs`, rule 5).
+fn event_states(event: &Event) -> Ready {
+    let mut ready = Ready::EMPTY;
+    if event.readable {
+        ready |= Ready::READABLE;
+    }
+    if event.writable {
+        ready |= Ready::WRITABLE;
+    }
+    if event.is_interrupt() {
+        ready |= Ready::READ_CLOSED | Ready::WRITE_CLOSED;
+    }
+    if event.is_priority() {
+        ready |= Ready::from_bit(crate::ready::PRIORITY);
+    }
+    if event.is_err() == Some(true) {
+        ready |= Ready::ERROR;
+    }
+    ready
+}
+
 /// Wakes and empties `wakers` (step 4). A panicking waker does not keep
 /// the others from being woken; its panic is caught, and reported once
 /// per call.
-fn wake_all(wakers: &mut Vec<Waker>) {
+pub(crate) fn wake_all(wakers: &mut Vec<Waker>) {
     let mut panicked = false;
     for waker in wakers.drain(..) {
         // Unwind safety: nothing of the reactor is borrowed here, and the

@@ -7,44 +7,60 @@
 //!
 //! | bits   | meaning                                                        |
 //! |--------|----------------------------------------------------------------|
-//! | 0      | `READABLE`: the last event said the fd is readable             |
-//! | 1      | `WRITABLE`: the last event said the fd is writable             |
-//! | 2      | `SHUTDOWN`: the reactor shut down; every wait ends in an error |
+//! | 0..6   | the [`Ready`] states, at `ready.rs`'s bits: `READABLE`, `WRITABLE`, `READ_CLOSED`, `WRITE_CLOSED`, `PRIORITY`, `ERROR` |
+//! | 6      | `GUESS_READ`: `READABLE` is the initial guess of rule 3, no event said so |
+//! | 7      | `GUESS_WRITE`: the same for `WRITABLE`                         |
+//! | 8      | `SHUTDOWN`: the reactor shut down; every wait ends in an error |
 //! | 32..64 | the reactor tick of the turn that last set readiness           |
 //!
 //! The reactor runs in edge-triggered mode (see `reactor.rs`): an event
 //! comes once per change, so readiness stays set until an operation sees
 //! `WouldBlock`. Rules:
 //!
-//! 1. Only the reactor sets `READABLE`/`WRITABLE`, and each time it does it
-//!    stamps the tick of its current turn, even if the bit was already set.
-//! 2. An operation first reads the word (a [`ReadyEvent`]: bits and tick),
-//!    then does its syscall. On `WouldBlock` it clears the bits it saw, but
-//!    only if the tick is still the one it read
-//!    ([`Source::clear_readiness`]). A different tick means a new edge came
-//!    in between, which may be after the syscall failed: clearing it would
-//!    lose the edge and the waiter would hang, so it is left set and the
-//!    operation simply retries.
+//! 1. The reactor sets states from events, and each time it does it
+//!    stamps the tick of its current turn, even if the states were set
+//!    already, and clears the guess bit of each direction it sets.
+//! 2. An operation first reads the word (a [`ReadyEvent`]: the states its
+//!    interest asks for, and the tick), then does its syscall. On
+//!    `WouldBlock` it clears the states it saw, but only if the tick is
+//!    still the one it read ([`Source::clear_readiness`]). A different
+//!    tick means a new edge came in between, which may be after the
+//!    syscall failed: clearing it would lose the edge and the waiter would
+//!    hang, so it is left set and the operation simply retries. The closed
+//!    states are never cleared: they are final, and a closed side never
+//!    blocks (a read returns end-of-file, a write an error).
 //! 3. A new source starts in one of two states, which its owner picks
 //!    ([`Initial`]); both at tick 0:
-//!    - A socket (the `net` types) starts readable and writable
-//!      ([`Initial::Optimistic`]). Its operations always try the syscall
-//!      first and a `WouldBlock` clears the guess (rule 2), so a wrong
-//!      guess costs one `WouldBlock`, and a right one (an accepted stream
-//!      with data waiting, a fresh pair, a connected socket's first write)
-//!      saves a reactor round-trip.
-//!    - An [`AsyncFd`](crate::AsyncFd) starts neither
-//!      ([`Initial::FromReactor`]). Its `readable()`/`writable()` give the
-//!      user a guard saying the fd is ready: a promise the user may act on
-//!      without a syscall that could say otherwise, so it must come from
-//!      the reactor. An edge registration is reported in the state the fd
-//!      has when it is added, so a ready fd waits for one turn.
+//!    - A socket (the `net` types) starts readable and writable, both
+//!      marked as a guess ([`Initial::Optimistic`]). Its operations
+//!      (`read`, `try_read`, `send`, `accept`...) take the guess
+//!      ([`Guess::Take`]): they try the syscall first and a `WouldBlock`
+//!      clears the guess with the state (rule 2), so a wrong guess costs
+//!      one `WouldBlock`, and a right one (an accepted stream with data
+//!      waiting, a fresh pair, a connected socket's first write) saves a
+//!      reactor round-trip. What it reports to the user as readiness
+//!      (`readable()`, `ready()`, `poll_read_ready`) skips the guess
+//!      ([`Guess::Skip`]) and waits for an event, as tokio's does: an edge
+//!      registration is reported in the state the fd has when it is
+//!      added, so a ready fd waits for one turn.
+//!    - An [`AsyncFd`](crate::AsyncFd) starts with no state
+//!      ([`Initial::FromReactor`]): its guards are a promise the user may
+//!      act on without a syscall that could say otherwise.
 //! 4. A waiter stores its waker under the source's `wakers` lock and reads
-//!    the word again while still holding it. The reactor sets the word
-//!    before it takes that lock to collect wakers. So either the waiter's
-//!    second read sees the new readiness, or the reactor finds its waker:
-//!    no wake-up is lost. The mutex orders the two; the atomic operations
+//!    the word again while still holding it. Whoever sets states (the
+//!    reactor, or rule 5) sets the word before it takes that lock to
+//!    collect the wakers those states satisfy. So either the waiter's
+//!    second read sees the new states, or the setter finds its waker: no
+//!    wake-up is lost. The mutex orders the two; the atomic operations
 //!    themselves need no more than acquire/release.
+//! 5. The poller crate does not ask epoll for `EPOLLRDHUP`, so a peer's
+//!    shutdown of its write side arrives as a plain readable edge. Where
+//!    the user asks which states are ready (`ready()`, a guard's
+//!    `ready()`) and the answer holds `READABLE` but no `READ_CLOSED`, the
+//!    owner asks the OS once (`sys::closed_states`, a `poll(2)` that does
+//!    not wait) and records what it says with [`Source::set_closed`]:
+//!    closed states only, final, so with no tick (rule 2 never clears
+//!    them); the wakers they satisfy are woken as in rule 4.
 //!
 //! Stale events: a slab key can be reused after a source is removed, so an
 //! event read from the poller just before that removal can reach the new
@@ -53,6 +69,7 @@
 
 use crate::loom::{AtomicU64, Mutex, MutexGuard};
 use crate::reactor::Reactor;
+use crate::ready::{self, Ready};
 use slab::Slab;
 use std::future::Future;
 use std::io;
@@ -62,11 +79,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-const READABLE: u64 = 1 << 0;
-const WRITABLE: u64 = 1 << 1;
-const SHUTDOWN: u64 = 1 << 2;
-const READY_MASK: u64 = READABLE | WRITABLE;
+const READABLE: u64 = ready::READABLE as u64;
+const WRITABLE: u64 = ready::WRITABLE as u64;
+const CLOSED: u64 = (ready::READ_CLOSED | ready::WRITE_CLOSED) as u64;
+const GUESS_READ: u64 = 1 << 6;
+const GUESS_WRITE: u64 = 1 << 7;
+const SHUTDOWN: u64 = 1 << 8;
 const TICK_SHIFT: u32 = 32;
+/// Every bit but the tick.
+const FLAGS: u64 = (1 << TICK_SHIFT) - 1;
 
 /// The message of the error IO returns once the reactor has shut down.
 pub(crate) const SHUTDOWN_MESSAGE: &str =
@@ -79,14 +100,23 @@ pub(crate) fn shutdown_error() -> io::Error {
 /// What a new [`Source`]'s readiness starts as (rule 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Initial {
-    /// Readable and writable before any event: for sockets, whose every
+    /// Readable and writable, as a guess: for sockets, whose every
     /// operation tries the syscall first.
     Optimistic,
-    /// Neither, until the reactor reports an event: for `AsyncFd`.
+    /// No state until the reactor reports an event: for `AsyncFd`.
     FromReactor,
 }
 
-/// A direction of readiness.
+/// Whether a readiness check counts the initial guess (rule 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Guess {
+    /// Counts it: for an operation that does its syscall at once.
+    Take,
+    /// Ignores it: for readiness reported to the user.
+    Skip,
+}
+
+/// A direction, for the one-waker slots that `poll_*` methods use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
     Read,
@@ -94,49 +124,74 @@ pub(crate) enum Direction {
 }
 
 impl Direction {
-    fn mask(self) -> u64 {
+    /// The states that satisfy this direction.
+    pub(crate) fn mask(self) -> Ready {
         match self {
-            Direction::Read => READABLE,
-            Direction::Write => WRITABLE,
+            Direction::Read => Ready::from_bit(ready::READABLE | ready::READ_CLOSED),
+            Direction::Write => Ready::from_bit(ready::WRITABLE | ready::WRITE_CLOSED),
         }
     }
 }
 
-/// Readiness as read from a source: which direction, at which tick.
-/// Handed back to [`Source::clear_readiness`] after a `WouldBlock`.
+/// Readiness as read from a source: which states, at which tick. Handed
+/// back to [`Source::clear_readiness`] after a `WouldBlock`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ReadyEvent {
     tick: u32,
-    ready: u64,
+    ready: Ready,
 }
 
-/// The wakers of one direction: the one slot `poll_*_ready` uses (as an
-/// `AsyncRead` impl does) and the `readable()`/`writable()` futures, any
-/// number of them, each holding a key into `waiters`.
-#[derive(Default)]
-struct DirectionWakers {
-    poller: Option<Waker>,
-    waiters: Slab<Option<Waker>>,
-}
+impl ReadyEvent {
+    pub(crate) fn ready(self) -> Ready {
+        self.ready
+    }
 
-impl DirectionWakers {
-    fn take_all(&mut self, out: &mut Vec<Waker>) {
-        out.extend(self.poller.take());
-        out.extend(self.waiters.iter_mut().filter_map(|(_, w)| w.take()));
+    /// The same event, holding only the states of `ready` it held.
+    pub(crate) fn with_ready(self, ready: Ready) -> ReadyEvent {
+        ReadyEvent {
+            tick: self.tick,
+            ready: self.ready & ready,
+        }
     }
 }
 
+/// A waiting future's slot: the states it waits for and its waker.
+struct Waiter {
+    mask: Ready,
+    waker: Option<Waker>,
+}
+
+/// The wakers of a source: the one slot per direction that `poll_*`
+/// methods use (as an `AsyncRead` impl does), and the futures of
+/// `readable()`, `ready()`, `async_io`..., any number of them, each
+/// holding a key into `waiters`.
 #[derive(Default)]
 struct Wakers {
-    read: DirectionWakers,
-    write: DirectionWakers,
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+    waiters: Slab<Waiter>,
 }
 
 impl Wakers {
-    fn direction(&mut self, direction: Direction) -> &mut DirectionWakers {
+    /// Moves into `out` the wakers that `ready` satisfies.
+    fn take_matching(&mut self, ready: Ready, out: &mut Vec<Waker>) {
+        if !(ready & Direction::Read.mask()).is_empty() {
+            out.extend(self.reader.take());
+        }
+        if !(ready & Direction::Write.mask()).is_empty() {
+            out.extend(self.writer.take());
+        }
+        for (_, waiter) in self.waiters.iter_mut() {
+            if !(waiter.mask & ready).is_empty() {
+                out.extend(waiter.waker.take());
+            }
+        }
+    }
+
+    fn slot(&mut self, direction: Direction) -> &mut Option<Waker> {
         match direction {
-            Direction::Read => &mut self.read,
-            Direction::Write => &mut self.write,
+            Direction::Read => &mut self.reader,
+            Direction::Write => &mut self.writer,
         }
     }
 }
@@ -153,14 +208,14 @@ pub(crate) struct Source {
 
 impl Source {
     pub(crate) fn new(key: usize, initial: Initial) -> Source {
-        // Rule 3: tick 0, ready or not as the owner chose.
-        let ready = match initial {
-            Initial::Optimistic => READY_MASK,
+        // Rule 3: tick 0, guessed ready or not as the owner chose.
+        let word = match initial {
+            Initial::Optimistic => READABLE | WRITABLE | GUESS_READ | GUESS_WRITE,
             Initial::FromReactor => 0,
         };
         Source {
             key,
-            readiness: AtomicU64::new(ready),
+            readiness: AtomicU64::new(word),
             wakers: Mutex::new(Wakers::default()),
         }
     }
@@ -169,41 +224,42 @@ impl Source {
         self.wakers.lock()
     }
 
-    /// Reactor side: the fd is ready in the `readable`/`writable`
-    /// directions at `tick` (rule 1); moves the wakers of those directions
-    /// into `out`, to be woken once every lock is released (rule 4).
-    pub(crate) fn set_ready(
-        &self,
-        tick: u32,
-        readable: bool,
-        writable: bool,
-        out: &mut Vec<Waker>,
-    ) {
-        let mut bits = 0;
-        if readable {
-            bits |= READABLE;
-        }
-        if writable {
-            bits |= WRITABLE;
-        }
+    /// Reactor side: `ready` came in an event of the turn `tick` (rule 1);
+    /// moves the wakers those states satisfy into `out`, to be woken once
+    /// every lock is released (rule 4).
+    pub(crate) fn set_ready(&self, tick: u32, ready: Ready, out: &mut Vec<Waker>) {
+        let bits = ready.bits();
         if bits == 0 {
             return;
         }
+        let mut confirmed = 0;
+        if bits & READABLE != 0 {
+            confirmed |= GUESS_READ;
+        }
+        if bits & WRITABLE != 0 {
+            confirmed |= GUESS_WRITE;
+        }
         let stamp = u64::from(tick) << TICK_SHIFT;
         // memory ordering: Release pairs with the Acquire loads of
-        // `readiness_event`; the wakers lock below does the real ordering
+        // `ready_event`; the wakers lock below does the real ordering
         // against waiters (rule 4).
         let _ = self
             .readiness
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |cur| {
-                Some((cur & (READY_MASK | SHUTDOWN)) | bits | stamp)
+                Some((cur & FLAGS & !confirmed) | bits | stamp)
             });
-        let mut wakers = self.wakers();
-        if readable {
-            wakers.read.take_all(out);
-        }
-        if writable {
-            wakers.write.take_all(out);
+        self.wakers().take_matching(ready, out);
+    }
+
+    /// Owner side, rule 5: the OS says the `closed` states hold (closed
+    /// states only); moves the wakers they newly satisfy into `out`.
+    pub(crate) fn set_closed(&self, closed: Ready, out: &mut Vec<Waker>) {
+        let bits = closed.bits() & CLOSED;
+        // memory ordering: as in `set_ready`.
+        let before = self.readiness.fetch_or(bits, Ordering::AcqRel);
+        let new = bits & !before;
+        if new != 0 {
+            self.wakers().take_matching(Ready::from_bits(new), out);
         }
     }
 
@@ -211,87 +267,108 @@ impl Source {
     /// `out`.
     pub(crate) fn set_shutdown(&self, out: &mut Vec<Waker>) {
         self.readiness.fetch_or(SHUTDOWN, Ordering::AcqRel);
-        let mut wakers = self.wakers();
-        wakers.read.take_all(out);
-        wakers.write.take_all(out);
+        self.wakers().take_matching(Ready::from_bits(u64::MAX), out);
     }
 
-    /// The current readiness in `direction`, if any; an error after
-    /// shutdown.
-    fn readiness_event(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
+    /// The states of `mask` that hold now, if any, counting the guess as
+    /// `guess` says; an error after shutdown.
+    fn ready_event(&self, mask: Ready, guess: Guess) -> Option<io::Result<ReadyEvent>> {
         let cur = self.readiness.load(Ordering::Acquire);
         if cur & SHUTDOWN != 0 {
             return Some(Err(shutdown_error()));
         }
-        let ready = cur & direction.mask();
-        (ready != 0).then_some(Ok(ReadyEvent {
+        let mut bits = cur & mask.bits();
+        if guess == Guess::Skip {
+            if cur & GUESS_READ != 0 {
+                bits &= !READABLE;
+            }
+            if cur & GUESS_WRITE != 0 {
+                bits &= !WRITABLE;
+            }
+        }
+        (bits != 0).then_some(Ok(ReadyEvent {
             tick: (cur >> TICK_SHIFT) as u32,
-            ready,
+            ready: Ready::from_bits(bits),
         }))
     }
 
-    /// Clears the readiness `event` saw, unless a newer turn set it again
-    /// since (rule 2).
+    /// Clears the states `event` saw, but the closed ones, unless a newer
+    /// turn set states since (rule 2).
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
+        let clear = event.ready.bits() & !CLOSED;
+        let mut guesses = 0;
+        if clear & READABLE != 0 {
+            guesses |= GUESS_READ;
+        }
+        if clear & WRITABLE != 0 {
+            guesses |= GUESS_WRITE;
+        }
         let _ = self
             .readiness
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |cur| {
-                ((cur >> TICK_SHIFT) as u32 == event.tick).then_some(cur & !event.ready)
+                ((cur >> TICK_SHIFT) as u32 == event.tick).then_some(cur & !(clear | guesses))
             });
     }
 
     /// Ready in `direction`, or registers the waker of `cx` in the
-    /// direction's single poller slot.
+    /// direction's single slot.
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,
+        guess: Guess,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<ReadyEvent>> {
-        if let Some(event) = self.readiness_event(direction) {
+        let mask = direction.mask();
+        if let Some(event) = self.ready_event(mask, guess) {
             return Poll::Ready(event);
         }
         let mut wakers = self.wakers();
-        let slot = &mut wakers.direction(direction).poller;
+        let slot = wakers.slot(direction);
         match slot {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => *slot = Some(cx.waker().clone()),
         }
         // Rule 4: read again under the lock.
-        match self.readiness_event(direction) {
+        match self.ready_event(mask, guess) {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
         }
     }
 
-    /// As `poll_ready`, for a waiter with its own slot `key` (created on
-    /// first use).
+    /// As `poll_ready`, for a waiter on `mask` with its own slot `key`
+    /// (created on first use).
     fn poll_ready_waiter(
         &self,
-        direction: Direction,
+        mask: Ready,
+        guess: Guess,
         key: &mut Option<usize>,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<ReadyEvent>> {
-        if let Some(event) = self.readiness_event(direction) {
+        if let Some(event) = self.ready_event(mask, guess) {
             return Poll::Ready(event);
         }
         let mut wakers = self.wakers();
-        let waiters = &mut wakers.direction(direction).waiters;
         match key {
-            Some(key) => match &mut waiters[*key] {
+            Some(key) => match &mut wakers.waiters[*key].waker {
                 Some(waker) if waker.will_wake(cx.waker()) => {}
                 slot => *slot = Some(cx.waker().clone()),
             },
-            None => *key = Some(waiters.insert(Some(cx.waker().clone()))),
+            None => {
+                *key = Some(wakers.waiters.insert(Waiter {
+                    mask,
+                    waker: Some(cx.waker().clone()),
+                }))
+            }
         }
         // Rule 4: read again under the lock.
-        match self.readiness_event(direction) {
+        match self.ready_event(mask, guess) {
             Some(event) => Poll::Ready(event),
             None => Poll::Pending,
         }
     }
 
-    fn remove_waiter(&self, direction: Direction, key: usize) {
-        self.wakers().direction(direction).waiters.remove(key);
+    fn remove_waiter(&self, key: usize) {
+        self.wakers().waiters.remove(key);
     }
 }
 
@@ -318,26 +395,36 @@ impl Registration {
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,
+        guess: Guess,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<ReadyEvent>> {
-        self.source.poll_ready(direction, cx)
+        self.source.poll_ready(direction, guess, cx)
     }
 
-    /// The readiness in `direction` now, without waiting.
-    pub(crate) fn ready_now(&self, direction: Direction) -> Option<io::Result<ReadyEvent>> {
-        self.source.readiness_event(direction)
+    /// The states of `mask` that hold now, without waiting.
+    pub(crate) fn ready_now(&self, mask: Ready, guess: Guess) -> Option<io::Result<ReadyEvent>> {
+        self.source.ready_event(mask, guess)
     }
 
     pub(crate) fn clear_readiness(&self, event: ReadyEvent) {
         self.source.clear_readiness(event);
     }
 
-    /// A future that resolves once the source is ready in `direction`;
-    /// any number of them may wait at once.
-    pub(crate) fn readiness(&self, direction: Direction) -> Readiness<'_> {
+    /// Records closed states the OS reported (rule 5), and wakes the
+    /// waiters they satisfy.
+    pub(crate) fn set_closed(&self, closed: Ready) {
+        let mut wakers = Vec::new();
+        self.source.set_closed(closed, &mut wakers);
+        crate::reactor::wake_all(&mut wakers);
+    }
+
+    /// A future that resolves once one of the states of `mask` holds; any
+    /// number of them may wait at once.
+    pub(crate) fn readiness(&self, mask: Ready, guess: Guess) -> Readiness<'_> {
         Readiness {
             source: &self.source,
-            direction,
+            mask,
+            guess,
             key: None,
         }
     }
@@ -358,7 +445,8 @@ impl Drop for Registration {
 /// The future of [`Registration::readiness`].
 pub(crate) struct Readiness<'a> {
     source: &'a Source,
-    direction: Direction,
+    mask: Ready,
+    guess: Guess,
     key: Option<usize>,
 }
 
@@ -369,10 +457,10 @@ impl Future for Readiness<'_> {
         let this = self.get_mut();
         let out = this
             .source
-            .poll_ready_waiter(this.direction, &mut this.key, cx);
+            .poll_ready_waiter(this.mask, this.guess, &mut this.key, cx);
         if out.is_ready() {
             if let Some(key) = this.key.take() {
-                this.source.remove_waiter(this.direction, key);
+                this.source.remove_waiter(key);
             }
         }
         out
@@ -382,99 +470,10 @@ impl Future for Readiness<'_> {
 impl Drop for Readiness<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.key.take() {
-            self.source.remove_waiter(self.direction, key);
+            self.source.remove_waiter(key);
         }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cx() -> Context<'static> {
-        Context::from_waker(Waker::noop())
-    }
-
-    fn ready(source: &Source, direction: Direction) -> Option<ReadyEvent> {
-        match source.poll_ready(direction, &mut cx()) {
-            Poll::Ready(event) => Some(event.unwrap()),
-            Poll::Pending => None,
-        }
-    }
-
-    #[test]
-    fn starts_ready_and_a_clear_with_the_same_tick_clears() {
-        let source = Source::new(0, Initial::Optimistic);
-        let read = ready(&source, Direction::Read).unwrap();
-        let write = ready(&source, Direction::Write).unwrap();
-        source.clear_readiness(read);
-        assert!(ready(&source, Direction::Read).is_none());
-        // The other direction is untouched.
-        assert_eq!(ready(&source, Direction::Write), Some(write));
-    }
-
-    #[test]
-    fn from_reactor_starts_unready_until_an_event() {
-        let source = Source::new(0, Initial::FromReactor);
-        let mut wakers = Vec::new();
-        assert!(ready(&source, Direction::Read).is_none());
-        assert!(ready(&source, Direction::Write).is_none());
-        source.set_ready(1, false, true, &mut wakers);
-        assert!(ready(&source, Direction::Read).is_none());
-        assert!(ready(&source, Direction::Write).is_some());
-    }
-
-    #[test]
-    fn a_clear_from_an_older_tick_keeps_the_new_edge() {
-        let source = Source::new(0, Initial::Optimistic);
-        let mut wakers = Vec::new();
-        let seen = ready(&source, Direction::Read).unwrap();
-        // A new edge arrives between the syscall and the clear (rule 2).
-        source.set_ready(1, true, false, &mut wakers);
-        source.clear_readiness(seen);
-        let now = ready(&source, Direction::Read).expect("the edge was lost");
-        source.clear_readiness(now);
-        assert!(ready(&source, Direction::Read).is_none());
-    }
-
-    #[test]
-    fn set_ready_takes_the_wakers_of_its_directions_only() {
-        let source = Source::new(0, Initial::Optimistic);
-        let mut wakers = Vec::new();
-        for direction in [Direction::Read, Direction::Write] {
-            let event = ready(&source, direction).unwrap();
-            source.clear_readiness(event);
-            assert!(ready(&source, direction).is_none());
-        }
-        let mut waiter = Box::pin(Readiness {
-            source: &source,
-            direction: Direction::Read,
-            key: None,
-        });
-        assert!(waiter.as_mut().poll(&mut cx()).is_pending());
-        source.set_ready(1, false, true, &mut wakers);
-        // The write poller's waker.
-        assert_eq!(wakers.len(), 1);
-        wakers.clear();
-        source.set_ready(2, true, false, &mut wakers);
-        // The read poller's waker and the waiter's.
-        assert_eq!(wakers.len(), 2);
-        assert!(waiter.as_mut().poll(&mut cx()).is_ready());
-    }
-
-    #[test]
-    fn shutdown_fails_every_wait() {
-        for initial in [Initial::Optimistic, Initial::FromReactor] {
-            let source = Source::new(0, initial);
-            let mut wakers = Vec::new();
-            source.set_shutdown(&mut wakers);
-            for direction in [Direction::Read, Direction::Write] {
-                let err = match source.poll_ready(direction, &mut cx()) {
-                    Poll::Ready(Err(err)) => err,
-                    other => panic!("{initial:?} {direction:?}: {other:?}"),
-                };
-                assert_eq!(err.to_string(), SHUTDOWN_MESSAGE);
-            }
-        }
-    }
-}
+#[cfg(all(test, not(loom)))]
+mod tests;

@@ -27,7 +27,7 @@
 //! | `queue.rs`       | injector, local queues and stealing run every task once          |
 //! | `timer_entry.rs` | a `Sleep`'s drop/re-poll vs firing: one wake, entry freed once   |
 //! | `shutdown.rs`    | a spawn racing shutdown runs or is dropped once; joiner learns   |
-//! | `registration.rs`| an IO event vs a waker swap, a clear, a drop: none lost or late  |
+//! | `registration.rs`| an IO event vs a waker swap, a clear, a drop, and a closed state from the OS vs a waiter: none lost or late |
 //! | `lifo.rs`        | LIFO slot vs a thief; the watcher runs a stuck worker's slot     |
 //!
 //! Useful knobs (loom reads them from the environment): `LOOM_MAX_PREEMPTIONS`

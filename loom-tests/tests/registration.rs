@@ -1,12 +1,14 @@
-//! Model 8: on a real registered socket, a task's readiness poll that replaces its waker, the clear after a `WouldBlock`, and the drop of the registration each race a reactor turn delivering an event, and no readiness is lost, each event wakes one waker once, no event reaches a registration after its drop returned, and every waker is freed.
+//! Model 8: on a real registered socket, a task's readiness poll that replaces its waker, the clear after a `WouldBlock`, and the drop of the registration each race a reactor turn delivering an event, and no readiness is lost, each event wakes one waker once, no event reaches a registration after its drop returned, and every waker is freed. And rule 5: a closed state the owner learns from the OS (not the reactor) races a waiter it satisfies, and the waiter sees it or is woken once.
 #![cfg(loom)]
 
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::thread;
 use loom_tests::{model, Outcomes};
 use runtime_io::__loom::turn;
-use runtime_io::{context, AsyncFd, Handle, Reactor};
+use runtime_io::{context, AsyncFd, Handle, Interest, Reactor};
+use std::future::Future;
 use std::io::{Read, Write};
+use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::Ordering::SeqCst;
 use std::sync::Arc;
@@ -288,4 +290,68 @@ fn drop_races_event() {
         counter.assert_released();
     });
     SEEN.assert_all_seen("drop_races_event");
+}
+
+/// Rule 5: the peer has shut its write side down and a turn said readable.
+/// A guard's `ready()` asks the OS, learns `READ_CLOSED` and records it,
+/// while another task waits for priority data, which `READ_CLOSED` also
+/// satisfies: the waiter is ready on its poll, or woken exactly once, and
+/// its waker is freed.
+#[test]
+fn closed_state_from_the_os_races_a_waiter() {
+    static SEEN: Outcomes<2> = Outcomes::new(["closed first: waiter ready", "waiter first: woken"]);
+    model(|| {
+        let s = Setup::fresh();
+        s.peer.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(turn(&s.reactor, &[(KEY, true, false)]), 1);
+        let (counter, waker) = Counter::new();
+
+        let owner = {
+            let fd = s.fd.clone();
+            thread::spawn(move || {
+                let mut cx = Context::from_waker(Waker::noop());
+                let mut guard = match fd.poll_read_ready(&mut cx) {
+                    Poll::Ready(guard) => guard.unwrap(),
+                    Poll::Pending => panic!("the turn said readable"),
+                };
+                assert!(
+                    guard.ready().is_read_closed(),
+                    "the OS knows the peer closed"
+                );
+                guard.retain_ready();
+            })
+        };
+        // The waiter keeps its future (and so its registered waker) until
+        // the owner is done: it joins the owner before dropping it.
+        let waiter = {
+            let fd = s.fd.clone();
+            let waker = waker.clone();
+            thread::spawn(move || {
+                let mut cx = Context::from_waker(&waker);
+                let mut ready = Box::pin(fd.ready(Interest::PRIORITY));
+                let polled = match ready.as_mut().poll(&mut cx) {
+                    Poll::Ready(guard) => Some(guard.unwrap().ready()),
+                    Poll::Pending => None,
+                };
+                owner.join().unwrap();
+                polled
+            })
+        };
+        let polled = waiter.join().unwrap();
+        match polled {
+            Some(ready) => {
+                assert!(ready.is_read_closed(), "{ready:?}");
+                assert!(counter.wakes() <= 1, "woken twice");
+                SEEN.record("closed first: waiter ready");
+            }
+            None => {
+                assert_eq!(counter.wakes(), 1, "the closed state was lost");
+                SEEN.record("waiter first: woken");
+            }
+        }
+        drop(s);
+        drop(waker);
+        counter.assert_released();
+    });
+    SEEN.assert_all_seen("closed_state_from_the_os_races_a_waiter");
 }

@@ -8,6 +8,32 @@
 //! so. Streams implement the runtime-agnostic `futures_io::AsyncRead` and
 //! `AsyncWrite` (see [`crate::io`]), so futures-io crates work with them.
 //!
+//! Each type also has tokio's readiness surface: `ready(Interest)`,
+//! `readable()`, `writable()`, `poll_*_ready` and the non-blocking `try_*`
+//! methods, which return `WouldBlock` (and clear the readiness) instead of
+//! waiting:
+//!
+//! ```
+//! use runtime::io::Interest;
+//! use runtime::net::UdpSocket;
+//!
+//! # let rt = runtime::Runtime::new().unwrap();
+//! # rt.block_on(async {
+//! let a = UdpSocket::bind("127.0.0.1:0").await?;
+//! let b = UdpSocket::bind("127.0.0.1:0").await?;
+//! let mut buf = [0; 16];
+//! let would_block = b.try_recv_from(&mut buf).unwrap_err();
+//! assert_eq!(would_block.kind(), std::io::ErrorKind::WouldBlock);
+//!
+//! a.send_to(b"ping", b.local_addr()?).await?;
+//! let ready = b.ready(Interest::READABLE).await?;
+//! assert!(ready.is_readable());
+//! let (n, from) = b.try_recv_from(&mut buf)?;
+//! assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
+//! # std::io::Result::Ok(())
+//! # }).unwrap();
+//! ```
+//!
 //! ```
 //! use runtime::io::{AsyncReadExt, AsyncWriteExt};
 //! use runtime::net::{TcpListener, TcpStream};
@@ -34,3 +60,4 @@
 //! ```
 
 pub use runtime_io::net::*;
+

@@ -14,7 +14,7 @@ use runtime::net::{
 };
 use runtime::{task, time, Builder, Runtime};
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr};
+use std::net::SocketAddr;
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -113,8 +113,7 @@ fn echo_with_1000_concurrent_connections() {
                             stream.read_exact(&mut back).await.unwrap();
                             assert_eq!(back, msg);
                         }
-                        // The inherent `TcpStream::shutdown(how)` hides the trait method.
-                        AsyncWriteExt::shutdown(&mut stream).await.unwrap();
+                        stream.shutdown().await.unwrap();
                     })
                 })
                 .collect();
@@ -146,7 +145,7 @@ fn sixty_four_mib_through_one_connection_intact() {
                     stream.write_all(&chunk).await.unwrap();
                     sent += chunk.len();
                 }
-                AsyncWriteExt::shutdown(&mut stream).await.unwrap();
+                stream.shutdown().await.unwrap();
                 hash
             });
             let receiver = runtime::spawn(async move {
@@ -178,7 +177,7 @@ fn half_close_reads_zero_after_the_peers_write_shutdown() {
         rt.block_on(async {
             let (mut client, mut server) = tcp_pair().await;
             client.write_all(b"hello").await.unwrap();
-            client.shutdown(Shutdown::Write).unwrap();
+            client.shutdown().await.unwrap(); // the write side, as tokio
             let mut got = Vec::new();
             server.read_to_end(&mut got).await.unwrap();
             assert_eq!(got, b"hello", "{flavor}");
@@ -186,7 +185,7 @@ fn half_close_reads_zero_after_the_peers_write_shutdown() {
             assert_eq!(server.read(&mut [0; 8]).await.unwrap(), 0, "{flavor}");
             // The other direction still works.
             server.write_all(b"reply").await.unwrap();
-            AsyncWriteExt::shutdown(&mut server).await.unwrap();
+            server.shutdown().await.unwrap();
             let mut reply = Vec::new();
             client.read_to_end(&mut reply).await.unwrap();
             assert_eq!(reply, b"reply", "{flavor}");
@@ -242,7 +241,7 @@ fn unix_stream_and_datagram_in_a_temp_dir() {
             });
             let mut client = UnixStream::connect(&stream_path).await.unwrap();
             client.write_all(b"over a unix socket").await.unwrap();
-            client.shutdown(Shutdown::Write).unwrap();
+            client.shutdown().await.unwrap(); // the write side, as tokio
             let mut back = Vec::new();
             client.read_to_end(&mut back).await.unwrap();
             assert_eq!(back, b"over a unix socket", "{flavor}");

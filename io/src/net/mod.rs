@@ -4,13 +4,25 @@
 //! it is created, so creating one outside a runtime (or in a runtime built
 //! without IO) panics with a message saying so. Streams implement
 //! `futures_io::AsyncRead` and `AsyncWrite`.
+//!
+//! Beside the `async` methods, each type has tokio's readiness surface:
+//! `ready(Interest)` returning [`Ready`](crate::Ready), `readable()` and
+//! `writable()`, `poll_*_ready`, and `try_*` methods (`try_read`,
+//! `try_send_to`, ...) that return `WouldBlock` at once instead of
+//! waiting, clearing the readiness the reactor reported so that the next
+//! wait waits for a new event. `try_io` and `async_io` run a syscall of
+//! the caller's own under the same rules. The methods tokio gives a
+//! `BufMut` or a `ReadBuf` take a `Vec<u8>` (its spare capacity) or a
+//! `&mut [u8]` here.
 
 mod addr;
+mod buf;
 mod split;
 mod stream_io;
 mod tcp_listener;
 mod tcp_socket;
 mod tcp_stream;
+mod ucred;
 mod udp;
 mod unix_datagram;
 mod unix_listener;
@@ -42,9 +54,12 @@ pub mod tcp {
     pub type ReuniteError = split::ReuniteError<TcpStream>;
 }
 
-/// The halves of a [`UnixStream`], as tokio's `net::unix`.
+/// The halves of a [`UnixStream`] and its peer's credentials, as tokio's
+/// `net::unix`.
 pub mod unix {
     use super::{split, UnixStream};
+
+    pub use super::ucred::{gid_t, pid_t, uid_t, UCred};
 
     /// The read half of a borrowed [`UnixStream`].
     pub type ReadHalf<'a> = split::ReadHalf<'a, UnixStream>;

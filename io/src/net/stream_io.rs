@@ -46,7 +46,7 @@ macro_rules! stream_io_impls {
             }
 
             fn shutdown_write(&self) -> ::std::io::Result<()> {
-                self.shutdown(::std::net::Shutdown::Write)
+                self.shutdown_std(::std::net::Shutdown::Write)
             }
         }
 
@@ -100,7 +100,7 @@ macro_rules! stream_io_impls {
                 self: ::std::pin::Pin<&mut Self>,
                 _cx: &mut ::std::task::Context<'_>,
             ) -> ::std::task::Poll<::std::io::Result<()>> {
-                ::std::task::Poll::Ready(self.shutdown(::std::net::Shutdown::Write))
+                ::std::task::Poll::Ready(self.shutdown_std(::std::net::Shutdown::Write))
             }
         }
 

@@ -1,5 +1,6 @@
 //! [`TcpListener`]: a TCP socket accepting connections.
 
+use crate::interest::Interest;
 use crate::io_source::IoSource;
 use crate::net::addr::{each_addr, ToSocketAddrs};
 use crate::net::TcpStream;
@@ -66,7 +67,7 @@ impl TcpListener {
 
     /// Waits for a connection and returns it with the peer's address.
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, addr) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
+        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((self.adopt(stream)?, addr))
     }
 

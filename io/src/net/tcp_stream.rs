@@ -1,14 +1,18 @@
 //! [`TcpStream`]: a TCP connection.
 
+use crate::interest::Interest;
 use crate::io_source::IoSource;
 use crate::net::addr::{each_addr, ToSocketAddrs};
+use crate::net::buf::recv_into_spare;
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::reactor::Reactor;
+use crate::ready::Ready;
 use crate::registration::{Direction, Initial};
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// A TCP connection, as tokio's: created by [`connect`](Self::connect) or
@@ -61,7 +65,7 @@ impl TcpStream {
         // `NotConnected`: wait again.
         stream
             .io
-            .async_io(Direction::Write, |s| {
+            .async_io(Interest::WRITABLE, |s| {
                 if let Some(e) = s.take_error()? {
                     return Err(e);
                 }
@@ -135,14 +139,27 @@ impl TcpStream {
         self.io.get_ref().set_ttl(ttl)
     }
 
-    /// The `SO_LINGER` option.
+    /// The `SO_LINGER` option: `None` if off, else how long closing the
+    /// socket may wait for unsent data.
     pub fn linger(&self) -> io::Result<Option<Duration>> {
         SockRef::from(self.io.get_ref()).linger()
     }
 
-    /// Sets the `SO_LINGER` option.
+    /// Sets the `SO_LINGER` option. With a non-zero duration, dropping the
+    /// stream blocks the thread (a worker) in `close(2)` until the unsent
+    /// data is out or the time is up, which is why tokio deprecates this
+    /// method; prefer `shutdown` then reading to the end.
+    /// `Some(Duration::ZERO)` does not block: see
+    /// [`set_zero_linger`](Self::set_zero_linger).
     pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
         SockRef::from(self.io.get_ref()).set_linger(linger)
+    }
+
+    /// Sets `SO_LINGER` to zero: dropping the stream then aborts the
+    /// connection (the peer gets a reset, unsent data is discarded, no
+    /// `TIME_WAIT`) without blocking.
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        self.set_linger(Some(Duration::ZERO))
     }
 
     /// Takes the pending socket error (`SO_ERROR`), if any.
@@ -150,49 +167,263 @@ impl TcpStream {
         self.io.get_ref().take_error()
     }
 
-    /// Shuts down the read side, the write side, or both.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    /// Shuts down the read side, the write side, or both. Not public: as
+    /// in tokio, `stream.shutdown().await` is `AsyncWriteExt::shutdown`
+    /// (the write side), which an inherent method of that name would hide.
+    pub(crate) fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 
-    /// Waits until the stream may be readable.
+    /// Waits until the socket is ready for any state of `interest`, and
+    /// returns the states that hold; check them, a wake-up may be
+    /// spurious. Pairs with `try_read`/`try_write` to read and write from
+    /// one task without splitting the stream:
+    ///
+    /// ```no_run
+    /// # async fn f(stream: runtime_io::net::TcpStream) -> std::io::Result<()> {
+    /// use runtime_io::Interest;
+    /// use std::io::ErrorKind::WouldBlock;
+    ///
+    /// loop {
+    ///     let ready = stream.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    ///     if ready.is_readable() {
+    ///         let mut buf = [0; 4096];
+    ///         match stream.try_read(&mut buf) {
+    ///             Ok(0) => return Ok(()), // the peer closed
+    ///             Ok(n) => println!("read {n} bytes"),
+    ///             Err(e) if e.kind() == WouldBlock => {}
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     if ready.is_writable() {
+    ///         match stream.try_write(b"hello") {
+    ///             Ok(n) => println!("wrote {n} bytes"),
+    ///             Err(e) if e.kind() == WouldBlock => {}
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    ///
+    /// Readiness is edge-triggered: once reported, a state holds until an
+    /// operation says `WouldBlock` (which clears it), so this returns at
+    /// once until then. The closed states are final. A fresh stream waits
+    /// for the reactor's first event, which reports the state the socket
+    /// is in. Cancel safe.
+    ///
+    /// `READ_CLOSED` is reported when the peer has shut its write side
+    /// down: the poller reports that as a plain readable edge, so when
+    /// `interest` is readable and the socket is, this asks the OS once
+    /// (a `poll(2)` that does not wait).
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
+    }
+
+    /// Waits until the stream may be readable: pairs with
+    /// [`try_read`](Self::try_read). As [`ready`](Self::ready) with
+    /// `READABLE`; any number of tasks may wait.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
     pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Read).await
+        self.io.ready_direction(Direction::Read).await
     }
 
-    /// Waits until the stream may be writable.
+    /// Waits until the stream may be writable: pairs with
+    /// [`try_write`](Self::try_write). As [`ready`](Self::ready) with
+    /// `WRITABLE`; any number of tasks may wait.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
     pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Write).await
+        self.io.ready_direction(Direction::Write).await
     }
 
-    /// Reads into `buf` without waiting: `WouldBlock` if no data is there.
+    /// Polls for read readiness. Shares one waker slot with `poll_read`
+    /// and [`poll_peek`](Self::poll_peek): only the task of the last of
+    /// those calls is woken.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Read, cx)
+    }
+
+    /// Polls for write readiness. Shares one waker slot with `poll_write`:
+    /// only the task of the last of those calls is woken.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Write, cx)
+    }
+
+    /// Reads into `buf` without waiting; `Ok(0)` is the end of the stream
+    /// (or an empty `buf`).
+    ///
+    /// ```no_run
+    /// # async fn f(stream: runtime_io::net::TcpStream) -> std::io::Result<()> {
+    /// let mut buf = [0; 4096];
+    /// let n = loop {
+    ///     stream.readable().await?;
+    ///     match stream.try_read(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         // A spurious wake-up: the readiness is cleared, wait again.
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// # let _ = n; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if no data is there (which clears the read readiness,
+    /// so [`readable`](Self::readable) waits for new data); the socket's
+    /// errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Read, |mut s| s.read(buf))
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
     }
 
-    /// Reads into `bufs` without waiting: `WouldBlock` if no data is there.
+    /// As [`try_read`](Self::try_read), into several buffers (`readv`).
+    ///
+    /// # Errors
+    ///
+    /// As [`try_read`](Self::try_read).
     pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
         self.io
-            .try_io(Direction::Read, |mut s| s.read_vectored(bufs))
+            .try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
     }
 
-    /// Writes `buf` without waiting: `WouldBlock` if the send buffer is
-    /// full.
+    /// As [`try_read`](Self::try_read), appending to `buf`: the bytes go
+    /// into its spare capacity, uninitialized before, and its length grows
+    /// by the count returned. A `Vec` with no spare capacity first grows
+    /// by 64 bytes. This stands in for tokio's `try_read_buf<B: BufMut>`
+    /// (`bytes` is not a dependency), with `Vec<u8>`'s `BufMut` behaviour.
+    ///
+    /// ```no_run
+    /// # async fn f(stream: runtime_io::net::TcpStream) -> std::io::Result<()> {
+    /// let mut buf = Vec::with_capacity(4096);
+    /// stream.readable().await?;
+    /// match stream.try_read_buf(&mut buf) {
+    ///     Ok(n) => assert_eq!(buf.len(), n),
+    ///     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`try_read`](Self::try_read); `buf` is unchanged then.
+    pub fn try_read_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| {
+            let socket = SockRef::from(s);
+            // SAFETY: socket2's `recv` initializes the bytes it reports.
+            unsafe { recv_into_spare(buf, |spare| Ok((socket.recv(spare)?, ()))) }.map(|(n, ())| n)
+        })
+    }
+
+    /// Writes from `buf` without waiting; returns how much was written.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if the send buffer is full (which clears the write
+    /// readiness, so [`writable`](Self::writable) waits for room); the
+    /// socket's errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Write, |mut s| s.write(buf))
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
     }
 
-    /// Writes `bufs` without waiting: `WouldBlock` if the send buffer is
-    /// full.
+    /// As [`try_write`](Self::try_write), from several buffers (`writev`).
+    ///
+    /// # Errors
+    ///
+    /// As [`try_write`](Self::try_write).
     pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.io
-            .try_io(Direction::Write, |mut s| s.write_vectored(bufs))
+            .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+    }
+
+    /// Runs `f`, an IO operation of the caller's own on the socket (a
+    /// syscall on [`as_raw_fd`](std::os::fd::AsRawFd::as_raw_fd)), if the
+    /// socket may be ready for `interest`; else returns `WouldBlock`
+    /// without calling it. A `WouldBlock` from `f` clears the readiness, so
+    /// `f` must say it only when its syscall did, and should do one kind
+    /// of IO (reads for `READABLE`, writes for `WRITABLE`).
+    ///
+    /// ```no_run
+    /// # fn f(stream: &runtime_io::net::TcpStream) -> std::io::Result<()> {
+    /// use runtime_io::Interest;
+    /// use std::os::fd::AsRawFd;
+    ///
+    /// // A send with a flag std has no method for.
+    /// let sent = stream.try_io(Interest::WRITABLE, || {
+    ///     // SAFETY: a valid pointer and length, and the fd is open while
+    ///     // `stream` lives.
+    ///     let n = unsafe {
+    ///         libc::send(stream.as_raw_fd(), b"x".as_ptr().cast(), 1, libc::MSG_NOSIGNAL)
+    ///     };
+    ///     if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    /// })?;
+    /// # let _ = sent; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`; `f`'s errors; an error once the runtime has shut
+    /// down.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |_| f())
+    }
+
+    /// As [`try_io`](Self::try_io), waiting: waits for `interest`, runs
+    /// `f`, and while `f` says `WouldBlock`, clears the readiness and waits
+    /// again.
+    ///
+    /// # Errors
+    ///
+    /// `f`'s errors; an error once the runtime has shut down.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
     }
 
     /// Reads into `buf` without removing the data from the queue, waiting
-    /// until some is there.
+    /// until some is there; the next read or peek sees the same bytes.
+    ///
+    /// # Errors
+    ///
+    /// The socket's errors; an error once the runtime has shut down.
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.async_io(Direction::Read, |s| s.peek(buf)).await
+        self.io.async_io(Interest::READABLE, |s| s.peek(buf)).await
+    }
+
+    /// Polls to [`peek`](Self::peek) into `buf`. Shares one waker slot
+    /// with `poll_read` and `poll_read_ready`. Takes a `&mut [u8]` where
+    /// tokio's takes a `ReadBuf`, and returns the count.
+    ///
+    /// # Errors
+    ///
+    /// As [`peek`](Self::peek).
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_io(Direction::Read, cx, |s| s.peek(buf))
     }
 
     /// Splits the stream into a read half and a write half, borrowing it.

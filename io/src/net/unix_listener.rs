@@ -1,5 +1,6 @@
 //! [`UnixListener`]: a Unix-domain socket accepting connections.
 
+use crate::interest::Interest;
 use crate::io_source::IoSource;
 use crate::net::addr::abstract_addr;
 use crate::net::UnixStream;
@@ -45,6 +46,21 @@ impl UnixListener {
         UnixListener::from_std(listener)
     }
 
+    /// Binds to `addr` and listens: a path or, on Linux and Android, an
+    /// abstract name made with `SocketAddrExt::from_abstract_name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`bind`](Self::bind); `InvalidInput` for an unnamed address.
+    ///
+    /// # Panics
+    ///
+    /// Outside a runtime, or in a runtime built without IO.
+    #[track_caller]
+    pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
+        UnixListener::from_std(net::UnixListener::bind_addr(addr)?)
+    }
+
     /// Registers `listener` with the current runtime, setting it
     /// non-blocking.
     ///
@@ -67,7 +83,7 @@ impl UnixListener {
 
     /// Waits for a connection and returns it with the peer's address.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (stream, addr) = self.io.async_io(Direction::Read, |l| l.accept()).await?;
+        let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((self.adopt(stream)?, addr))
     }
 

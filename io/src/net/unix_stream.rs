@@ -1,16 +1,23 @@
 //! [`UnixStream`]: a Unix-domain stream socket.
 
+use crate::interest::Interest;
 use crate::io_source::IoSource;
 use crate::net::addr::abstract_addr;
+use crate::net::buf::recv_into_spare;
 use crate::net::split::{self, OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::net::ucred::UCred;
 use crate::reactor::Reactor;
+use crate::ready::Ready;
 use crate::registration::{Direction, Initial};
-use socket2::{Domain, SockAddr, Socket, Type};
-use std::io::{self, Read, Write};
+use crate::sys;
+use socket2::{Domain, SockAddr, SockRef, Socket, Type};
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
+use std::os::fd::AsRawFd;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 /// A Unix-domain stream socket, as tokio's: from
 /// [`connect`](Self::connect), [`pair`](Self::pair) or a
@@ -53,7 +60,7 @@ impl UnixStream {
         let stream = UnixStream::new(std::os::fd::OwnedFd::from(socket).into())?;
         stream
             .io
-            .async_io(Direction::Write, |s| match s.take_error()? {
+            .async_io(Interest::WRITABLE, |s| match s.take_error()? {
                 Some(e) => Err(e),
                 None => Ok(()),
             })
@@ -121,29 +128,162 @@ impl UnixStream {
         self.io.get_ref().take_error()
     }
 
-    /// Shuts down the read side, the write side, or both.
-    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+    /// Shuts down the read side, the write side, or both. Not public: as
+    /// in tokio, `stream.shutdown().await` is `AsyncWriteExt::shutdown`
+    /// (the write side), which an inherent method of that name would hide.
+    pub(crate) fn shutdown_std(&self, how: Shutdown) -> io::Result<()> {
         self.io.get_ref().shutdown(how)
     }
 
-    /// Waits until the stream may be readable.
+    /// The credentials of the peer process, as the kernel recorded them
+    /// when the connection was made (`SO_PEERCRED`).
+    ///
+    /// # Errors
+    ///
+    /// `Unsupported` other than on Linux and Android; the OS's error.
+    pub fn peer_cred(&self) -> io::Result<UCred> {
+        let (pid, uid, gid) = sys::peer_cred(self.io.as_raw_fd())?;
+        Ok(UCred {
+            pid: Some(pid),
+            uid,
+            gid,
+        })
+    }
+
+    /// Waits until the socket is ready for any state of `interest`, and
+    /// returns the states that hold, as
+    /// [`TcpStream::ready`](crate::net::TcpStream::ready) (which has an
+    /// example).
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        self.io.ready(interest).await
+    }
+
+    /// Waits until the stream may be readable: pairs with
+    /// [`try_read`](Self::try_read).
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
     pub async fn readable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Read).await
+        self.io.ready_direction(Direction::Read).await
     }
 
-    /// Waits until the stream may be writable.
+    /// Waits until the stream may be writable: pairs with
+    /// [`try_write`](Self::try_write).
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
     pub async fn writable(&self) -> io::Result<()> {
-        self.io.ready(Direction::Write).await
+        self.io.ready_direction(Direction::Write).await
     }
 
-    /// Reads into `buf` without waiting: `WouldBlock` if no data is there.
+    /// Polls for read readiness; shares one waker slot with `poll_read`.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Read, cx)
+    }
+
+    /// Polls for write readiness; shares one waker slot with `poll_write`.
+    ///
+    /// # Errors
+    ///
+    /// Once the runtime has shut down.
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Write, cx)
+    }
+
+    /// Reads into `buf` without waiting, as
+    /// [`TcpStream::try_read`](crate::net::TcpStream::try_read).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if no data is there (which clears the read
+    /// readiness); the socket's errors.
     pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Read, |mut s| s.read(buf))
+        self.io.try_io(Interest::READABLE, |mut s| s.read(buf))
     }
 
-    /// Writes `buf` without waiting: `WouldBlock` if the buffer is full.
+    /// As [`try_read`](Self::try_read), into several buffers.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_read`](Self::try_read).
+    pub fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::READABLE, |mut s| s.read_vectored(bufs))
+    }
+
+    /// As [`try_read`](Self::try_read), appending to `buf`'s spare
+    /// capacity, as
+    /// [`TcpStream::try_read_buf`](crate::net::TcpStream::try_read_buf).
+    ///
+    /// # Errors
+    ///
+    /// As [`try_read`](Self::try_read); `buf` is unchanged then.
+    pub fn try_read_buf(&self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        self.io.try_io(Interest::READABLE, |s| {
+            let socket = SockRef::from(s);
+            // SAFETY: socket2's `recv` initializes the bytes it reports.
+            unsafe { recv_into_spare(buf, |spare| Ok((socket.recv(spare)?, ()))) }.map(|(n, ())| n)
+        })
+    }
+
+    /// Writes from `buf` without waiting.
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock` if the send buffer is full (which clears the write
+    /// readiness); the socket's errors.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        self.io.try_io(Direction::Write, |mut s| s.write(buf))
+        self.io.try_io(Interest::WRITABLE, |mut s| s.write(buf))
+    }
+
+    /// As [`try_write`](Self::try_write), from several buffers.
+    ///
+    /// # Errors
+    ///
+    /// As [`try_write`](Self::try_write).
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io
+            .try_io(Interest::WRITABLE, |mut s| s.write_vectored(bufs))
+    }
+
+    /// Runs `f`, an IO operation of the caller's own on the socket, if it
+    /// may be ready for `interest`, as
+    /// [`TcpStream::try_io`](crate::net::TcpStream::try_io).
+    ///
+    /// # Errors
+    ///
+    /// `WouldBlock`; `f`'s errors; an error once the runtime has shut
+    /// down.
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.try_io(interest, |_| f())
+    }
+
+    /// As [`try_io`](Self::try_io), waiting for `interest` while `f` says
+    /// `WouldBlock`.
+    ///
+    /// # Errors
+    ///
+    /// `f`'s errors; an error once the runtime has shut down.
+    pub async fn async_io<R>(
+        &self,
+        interest: Interest,
+        mut f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.io.async_io(interest, |_| f()).await
     }
 
     /// Splits the stream into a read half and a write half, borrowing it.

@@ -96,7 +96,10 @@ pub use duplex::{duplex, simplex, DuplexStream, SimplexStream};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 pub use futures_util::io::{BufReader, BufWriter};
 pub use read_ext::{AsyncReadExt, Chain, Take};
-pub use runtime_io::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, ReadBuf, TryIoError};
+pub use runtime_io::{
+    AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, Interest, ReadBuf, Ready,
+    TryIoError,
+};
 pub use seek_ext::AsyncSeekExt;
 pub use split::{split, ReadHalf, WriteHalf};
 pub use std::io::{Error, ErrorKind, Result, SeekFrom};

@@ -68,3 +68,22 @@ pub fn one_thread_runtimes() -> [(&'static str, Runtime); 2] {
         ),
     ]
 }
+
+/// A current-thread runtime and a two-worker multi-thread runtime, both
+/// with every driver: the two flavors IO tests run on.
+pub fn io_runtimes() -> [(&'static str, Runtime); 2] {
+    [
+        (
+            "current_thread",
+            Builder::new_current_thread().enable_all().build().unwrap(),
+        ),
+        (
+            "multi_thread(2)",
+            Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap(),
+        ),
+    ]
+}
