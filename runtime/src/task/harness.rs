@@ -111,7 +111,15 @@ unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output
     let _ = unsafe { set_stage(cell, Stage::Finished(output)) };
 }
 
-/// Replaces the stage, dropping the old one inside `catch_unwind`.
+/// Replaces the stage, dropping the old one in place inside
+/// `catch_unwind`.
+///
+/// The old stage is dropped where it lies, never moved out first: a
+/// `Running` future is pinned, and a future may write into its own fields
+/// while it is dropped (futures-util's `ReadLine` gives its buffer back to
+/// the caller's `String`, another field of the same future). Dropped after
+/// a move, such a write lands in the cell's old bytes, which `new` then
+/// overwrites: the value is lost without being dropped.
 ///
 /// # Safety
 /// The caller owns the stage (rules 1 and 6).
@@ -120,13 +128,18 @@ unsafe fn set_stage<F: Future, S>(
     new: Stage<F>,
 ) -> Result<(), Box<dyn Any + Send>> {
     cell.core.stage.with_mut(|stage| {
-        // SAFETY: the caller owns the stage; the old value is moved out and
-        // `new` written in one step, so a panicking drop of the old value
-        // still leaves `new` in place.
-        catch_unwind(AssertUnwindSafe(|| unsafe {
-            let old = std::ptr::replace(stage, new);
-            drop(old);
-        }))
+        // SAFETY: the caller owns the stage, which holds a valid value; it
+        // is dropped in place, once. A panic in that drop still drops the
+        // rest of the old value (drop glue unwinds through it), and the
+        // stage is then treated as dropped: only overwritten below.
+        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
+            std::ptr::drop_in_place(stage);
+        }));
+        // SAFETY: the old value was dropped (or its drop unwound), so
+        // writing over it without dropping it again is what we want; `new`
+        // is in place whether or not that drop panicked.
+        unsafe { std::ptr::write(stage, new) };
+        dropped
     })
 }
 

@@ -56,6 +56,12 @@
 //! 7. A wake while RUNNING only sets NOTIFIED; the runner sees it in
 //!    `transition_to_idle` and requeues the task once, after the poll.
 //!
+//! The future is pinned in its cell: it is polled and dropped where it
+//! lies (`harness::set_stage`), never moved out first. (A future may write
+//! into its own fields while it is dropped, as futures-util's `ReadLine`
+//! does; dropped after a move, such a write went to the cell's old bytes
+//! and was lost: the tour's leak, issue 11.)
+//!
 //! Every drop of the future or the output runs with the task's id current
 //! (`task::id()` works in a `Drop`), and a future whose poll panics is
 //! dropped during that unwind, so its `Drop` sees `std::thread::panicking()`
