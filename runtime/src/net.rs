@@ -60,4 +60,3 @@
 //! ```
 
 pub use runtime_io::net::*;
-
