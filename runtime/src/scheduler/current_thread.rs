@@ -235,7 +235,11 @@ impl Shared {
                 task.run();
                 ran += 1;
             }
-            let yielded = cx.core.borrow().as_ref().is_some_and(|c| !c.yielded.is_empty());
+            let yielded = cx
+                .core
+                .borrow()
+                .as_ref()
+                .is_some_and(|c| !c.yielded.is_empty());
             if ran > 0 || waker.woken.load(Ordering::Acquire) || yielded || defer::has_deferred() {
                 // Busy (tasks ran, the main future wants a poll, or tasks
                 // yielded): look at the driver without blocking, as parking
@@ -334,5 +338,4 @@ impl Shared {
         self.unparker.unpark();
         Refused::NONE
     }
-
 }
