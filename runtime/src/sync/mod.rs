@@ -49,8 +49,9 @@
 //!   alternative, `bus`, is blocking only.
 //! - **written here**: [`Notify`], since event-listener (the natural base)
 //!   stores no permit, and tokio's rules (one stored permit, FIFO
-//!   `notify_one`, `notify_waiters` for futures created before the call)
-//!   need one; and [`watch`], which neither the smol-rs nor the futures-rs
+//!   `notify_one`, LIFO `notify_last`, `notify_waiters` for futures
+//!   created before the call) need one, on the waiter queue of
+//!   `wait_queue.rs`; and [`watch`], which neither the smol-rs nor the futures-rs
 //!   family provides (the third-party `async-watch` is small and little
 //!   used). Both are short: a lock, a waiter list, a version counter.
 
@@ -58,6 +59,8 @@ pub mod broadcast;
 pub mod mpsc;
 mod notify;
 pub mod oneshot;
+mod wait_queue;
+mod wake_list;
 pub mod watch;
 
 pub use async_lock::{
@@ -65,3 +68,8 @@ pub use async_lock::{
     RwLockUpgradableReadGuard, RwLockWriteGuard, Semaphore, SemaphoreGuard, SemaphoreGuardArc,
 };
 pub use notify::{Notified, Notify};
+
+/// The named futures of this module, as tokio's `sync::futures`.
+pub mod futures {
+    pub use super::notify::Notified;
+}
