@@ -128,6 +128,14 @@ impl<T> WaitQueue<T> {
         matches!(self.slots[key.0], Slot::Owned { links: Some(_), .. })
     }
 
+    /// The oldest linked entry.
+    pub(crate) fn front_mut(&mut self) -> Option<&mut T> {
+        match self.head {
+            NIL => None,
+            head => Some(self.value_mut(head)),
+        }
+    }
+
     /// Unlinks the oldest entry (it stays owned).
     pub(crate) fn pop_front(&mut self) -> Option<Popped> {
         let head = self.head;
@@ -288,7 +296,7 @@ mod test {
         }
         assert_eq!(q.slots.capacity(), 0, "emptied after a burst");
         let c = q.push_back(7);
-        assert_eq!(linked(&q), [7]);
+        assert_eq!(q.front_mut().copied(), Some(7));
         q.remove(c);
     }
 }

@@ -12,6 +12,53 @@ use std::io::{self, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::task::Waker;
 
+/// How many wakers one batch holds. A notifier that has more to wake
+/// unlocks, wakes this many, and locks again, so no allocation is needed
+/// and the lock is never held for long.
+const BATCH: usize = 32;
+
+/// A fixed-size batch of wakers to wake once the lock is released.
+/// Dropping it wakes what it holds, so a panic between collecting and
+/// waking loses no wake-up.
+pub(crate) struct WakeList {
+    wakers: [Option<Waker>; BATCH],
+    len: usize,
+}
+
+impl WakeList {
+    pub(crate) fn new() -> Self {
+        WakeList {
+            wakers: [const { None }; BATCH],
+            len: 0,
+        }
+    }
+
+    /// Whether another waker fits.
+    pub(crate) fn can_push(&self) -> bool {
+        self.len < BATCH
+    }
+
+    /// Adds a waker. Call only when [`can_push`](WakeList::can_push).
+    pub(crate) fn push(&mut self, waker: Waker) {
+        debug_assert!(self.can_push(), "a full `WakeList` was pushed to");
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+    }
+
+    /// Wakes every waker held (call it with no lock held) and empties the
+    /// list.
+    pub(crate) fn wake_all(&mut self) {
+        let len = std::mem::take(&mut self.len);
+        wake_all(self.wakers[..len].iter_mut().filter_map(Option::take));
+    }
+}
+
+impl Drop for WakeList {
+    fn drop(&mut self) {
+        self.wake_all();
+    }
+}
+
 /// Wakes each of `wakers`, with no lock held. A panicking waker does not
 /// keep the others from being woken; its panic is caught, and reported
 /// once per call.
