@@ -57,7 +57,7 @@
 //! same primitive.
 
 mod barrier;
-mod batch_semaphore;
+pub(crate) mod batch_semaphore;
 pub mod broadcast;
 mod error;
 pub mod mpsc;
@@ -83,9 +83,6 @@ pub use rwlock::{
 };
 pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 pub use set_once::SetOnce;
-
-#[cfg(loom)]
-pub(crate) use batch_semaphore::{Acquire as BatchAcquire, Semaphore as BatchSemaphore};
 
 /// The named futures of this module, as tokio's `sync::futures`.
 pub mod futures {
