@@ -449,7 +449,12 @@ impl Semaphore {
         };
         if assigned > 0 {
             self.release_locked(assigned, waiters);
+        } else {
+            drop(waiters);
         }
+        // Its waker (if still there) is dropped with the lock released: a
+        // waker's drop runs foreign code, which may use this semaphore.
+        drop(waiter);
     }
 }
 

@@ -240,6 +240,7 @@ impl<'a> Notified<'a> {
             }
         }
         if let Wait::Waiting(key) = std::mem::replace(&mut self.wait, Wait::Done) {
+            // Its waker was taken by the notifier: nothing foreign to drop.
             state.waiters.remove(key);
         }
         Poll::Ready(())
@@ -259,16 +260,19 @@ impl Drop for Notified<'_> {
         let Wait::Waiting(key) = std::mem::replace(&mut self.wait, Wait::Done) else {
             return;
         };
-        let waker = {
-            let mut state = self.notify.state.lock();
-            match state.waiters.remove(key).verdict {
-                // Chosen by a `notify_one`/`notify_last` but never saw it:
-                // pass it on, so no notification is lost.
-                Some(Verdict::One(strategy)) => state.notify(strategy),
-                Some(Verdict::All) | None => return,
-            }
+        let mut state = self.notify.state.lock();
+        let waiter = state.waiters.remove(key);
+        let passed_on = match waiter.verdict {
+            // Chosen by a `notify_one`/`notify_last` but never saw it:
+            // pass it on, so no notification is lost.
+            Some(Verdict::One(strategy)) => state.notify(strategy),
+            Some(Verdict::All) | None => None,
         };
-        wake_all(waker);
+        drop(state);
+        // Wakers are dropped and woken with the lock released: either may
+        // run code that uses this `Notify`.
+        drop(waiter);
+        wake_all(passed_on);
     }
 }
 
