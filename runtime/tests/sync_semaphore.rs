@@ -443,3 +443,33 @@ fn more_waiters_than_one_wake_batch() {
     drop(permits);
     assert_eq!(sem.available_permits(), 70);
 }
+
+#[test]
+fn a_waker_that_uses_the_semaphore_when_dropped_does_not_deadlock() {
+    struct AddOnDrop(Arc<Semaphore>);
+    impl std::task::Wake for AddOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for AddOnDrop {
+        fn drop(&mut self) {
+            self.0.add_permits(1); // takes the waiter lock
+        }
+    }
+    let sem = Arc::new(Semaphore::new(0));
+    {
+        let mut acquire = Box::pin(sem.acquire());
+        let waker = std::task::Waker::from(Arc::new(AddOnDrop(sem.clone())));
+        assert!(poll_with(acquire.as_mut(), &waker).is_pending());
+        drop(waker);
+        // Dropped while waiting: its entry, and the last clone of the
+        // waker, go with it.
+    }
+    assert_eq!(sem.available_permits(), 1);
+    let mut acquire = pin!(sem.acquire_many(2));
+    let waker = std::task::Waker::from(Arc::new(AddOnDrop(sem.clone())));
+    assert!(poll_with(acquire.as_mut(), &waker).is_pending());
+    drop(waker);
+    // Replacing the waker drops the old one, which adds the missing permit.
+    assert!(poll_noop(acquire.as_mut()).is_pending());
+    assert!(matches!(poll_noop(acquire.as_mut()), Poll::Ready(Ok(_))));
+}
