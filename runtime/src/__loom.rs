@@ -18,6 +18,10 @@
 //!   real workers, for model threads to run, spawned into through the
 //!   shipped `Shared::spawn` (worker thread-locals go through loom too),
 //!   with the LIFO slot and its watcher on.
+//! - [`BatchSemaphore`]: `sync/batch_semaphore.rs`, the waiter list under
+//!   the locks, the semaphore and the once-cells (whose public types the
+//!   models may also drive directly: `runtime::sync` under `cfg(loom)`
+//!   is the shipped code on loom's atomics and locks).
 
 use crate::loom::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::runtime::Config;
@@ -30,6 +34,8 @@ use std::future::Future;
 use std::ptr::NonNull;
 use std::time::Duration;
 
+pub use crate::sync::batch_semaphore::Acquire as BatchAcquire;
+pub use crate::sync::{AcquireError, TryAcquireError};
 pub use crate::task::{AbortHandle, JoinError, JoinHandle};
 
 /// A scheduler without threads: woken tasks wait in one FIFO until a model
@@ -480,5 +486,58 @@ impl fmt::Debug for MultiThread {
             .field("shared", &self.shared)
             .field("workers", &self.workers.len())
             .finish()
+    }
+}
+
+/// The batch semaphore (`sync/batch_semaphore.rs`), with its crate-internal
+/// API made callable from the models.
+pub struct BatchSemaphore(crate::sync::batch_semaphore::Semaphore);
+
+impl BatchSemaphore {
+    /// A semaphore with `permits` permits.
+    pub fn new(permits: usize) -> BatchSemaphore {
+        BatchSemaphore(crate::sync::batch_semaphore::Semaphore::new(permits))
+    }
+
+    /// A future for `n` permits, FIFO; dropping it while queued gives back
+    /// what it was assigned.
+    pub fn acquire(&self, n: usize) -> BatchAcquire<'_> {
+        self.0.acquire(n)
+    }
+
+    /// Takes `n` permits if they are available now.
+    pub fn try_acquire(&self, n: usize) -> Result<(), TryAcquireError> {
+        self.0.try_acquire(n)
+    }
+
+    /// Gives back (or adds) `n` permits.
+    pub fn release(&self, n: usize) {
+        self.0.release(n)
+    }
+
+    /// Removes up to `n` available permits.
+    pub fn forget_permits(&self, n: usize) -> usize {
+        self.0.forget_permits(n)
+    }
+
+    /// Fails every waiting and later acquire.
+    pub fn close(&self) {
+        self.0.close()
+    }
+
+    /// The permits available now.
+    pub fn available_permits(&self) -> usize {
+        self.0.available_permits()
+    }
+
+    /// Whether `close` was called.
+    pub fn is_closed(&self) -> bool {
+        self.0.is_closed()
+    }
+}
+
+impl fmt::Debug for BatchSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
     }
 }

@@ -44,7 +44,8 @@
 //!   owned-task list, the queues' notify and park protocol (crossbeam's
 //!   deque itself is replaced by a locked stand-in under loom, and
 //!   checked by crossbeam), the LIFO slot and its watcher, shutdown, the
-//!   timer entry and the reactor's registration. The task-id counter and
+//!   timer entry, the reactor's registration, and the batch semaphore
+//!   under the `sync` locks. The task-id counter and
 //!   the cooperative budget are not protocol state and stay outside.
 #![warn(missing_docs)]
 

@@ -84,7 +84,7 @@ mod imp {
     pub(crate) type MutexGuard<'a, T> = parking_lot::MutexGuard<'a, T>;
 
     impl<T> Mutex<T> {
-        pub(crate) fn new(value: T) -> Self {
+        pub(crate) const fn new(value: T) -> Self {
             Mutex(parking_lot::Mutex::new(value))
         }
 

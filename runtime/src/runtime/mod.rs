@@ -8,6 +8,7 @@ mod rt;
 mod threads;
 
 pub use builder::Builder;
+pub(crate) use handle::park_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use local::{LocalOptions, LocalRuntime};
 pub use rt::Runtime;

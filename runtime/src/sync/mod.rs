@@ -1,67 +1,127 @@
 //! Synchronization for tasks: asyncio's `Lock`, `Semaphore`, `Barrier`,
-//! `Event`/`Condition` and `Queue`, under tokio's names.
+//! `Event`/`Condition` and `Queue`, under tokio's names and with tokio's
+//! API, errors and semantics.
 //!
 //! | here | asyncio | what it is |
 //! |---|---|---|
-//! | [`Mutex`], [`RwLock`] | `Lock` | a lock whose `lock().await` yields instead of blocking the worker |
-//! | [`Semaphore`] | `Semaphore` | `acquire().await` a permit; dropping the guard returns it |
+//! | [`Mutex`] | `Lock` | a lock whose `lock().await` yields instead of blocking the worker; FIFO |
+//! | [`RwLock`] | — | many readers or one writer; FIFO, so writers are not starved; `downgrade` |
+//! | [`Semaphore`] | `Semaphore` | `acquire().await` one or many permits; dropping the permit returns them; `close` |
 //! | [`Barrier`] | `Barrier` | `wait().await` until n tasks arrive; one is the leader |
 //! | [`Notify`] | `Event`, `Condition` | wake one task (or store a permit), or all waiting ones |
+//! | [`OnceCell`] | — | a value made once by an `async` initializer, however many tasks ask |
+//! | [`SetOnce`] | `Event` with a value | set once; `wait().await` until it is |
 //! | [`mpsc`] | `Queue` | bounded (`channel(n)`) and unbounded queues, many senders, one receiver |
 //! | [`oneshot`] | a `Future` set once | one value, from one task to another |
 //! | [`broadcast`] | — | every receiver sees every value; slow ones lag |
 //! | [`watch`] | — | the latest value, and a wait for the next change |
 //!
 //! All of them work on both runtime flavors, with any executor, and from
-//! several runtimes at once: none depends on the runtime.
+//! several runtimes at once: none depends on the runtime (the `blocking_*`
+//! methods only check that the thread does not drive one).
 //!
-//! # Which crates, and why
+//! # One waiter list, written here
 //!
-//! Where a well-kept, runtime-agnostic crate does exactly the job, it is
-//! re-exported (or thinly wrapped where tokio's shape differs) instead of
-//! written again:
+//! The locks, the semaphore and the once-cells are built on one primitive
+//! of this crate, the batch semaphore (`batch_semaphore.rs`, after tokio's
+//! design): permits in an atomic word, waiters in a FIFO under a lock, an
+//! acquire of any number of permits that is cancel safe (a dropped future
+//! leaves the queue and passes on what it was given), and `close`, which
+//! fails every waiter. On it:
 //!
-//! - **async-lock** (smol-rs) for `Mutex`, `RwLock`, `Semaphore`, `Barrier`:
-//!   fair (FIFO) locks built on event-listener, no runtime dependency, used
-//!   by smol and async-std. Re-exported as they are. Differences from
-//!   tokio's: `try_lock` returns an `Option`, `lock_arc` is tokio's
-//!   `lock_owned`, and `Semaphore::acquire().await` returns the guard
-//!   directly (there is no `close`, so no error). The alternatives:
-//!   `futures-util`'s `Mutex` (no `RwLock`, `Semaphore` or `Barrier`),
-//!   `async-std`'s (re-exports of async-lock behind a whole runtime), and
-//!   tokio's own (needs tokio as a dependency).
-//! - **async-channel** (smol-rs) for [`mpsc`]: one crate for bounded and
-//!   unbounded queues, with `closed()`, blocking send/receive and
-//!   cancel-safe futures. Wrapped for tokio's shape (`recv` returns
-//!   `Option<T>`, the unbounded sender's `send` is not async, the receiver
-//!   is not `Clone`). The alternatives: `futures-channel::mpsc` (a bounded
-//!   channel holds `buffer + senders` values, and sending needs `&mut`),
-//!   `flume` (good, but one more family of crates for the same job), and
-//!   `crossbeam-channel` (blocking only).
-//! - **futures-channel** for [`oneshot`]: the reference implementation in
-//!   the futures-rs family, already in every async dependency tree. Wrapped
-//!   so the receiver's error is `RecvError`, as tokio's. The `oneshot`
-//!   crate was the alternative; it differs from tokio's shape as much.
-//! - **async-broadcast** (smol-rs) for [`broadcast`]: its overflow mode is
-//!   tokio's semantics (the oldest value is dropped, a lagging receiver is
-//!   told how many it missed). Wrapped: `send` is not async and returns the
-//!   receiver count, and `subscribe` works while no receiver is alive. The
-//!   alternative, `bus`, is blocking only.
-//! - **written here**: [`Notify`], since event-listener (the natural base)
-//!   stores no permit, and tokio's rules (one stored permit, FIFO
-//!   `notify_one`, `notify_waiters` for futures created before the call)
-//!   need one; and [`watch`], which neither the smol-rs nor the futures-rs
-//!   family provides (the third-party `async-watch` is small and little
-//!   used). Both are short: a lock, a waiter list, a version counter.
+//! - [`Mutex`] is one permit; [`RwLock`] is `max_readers` permits, a
+//!   reader takes one, a writer all, and `downgrade` gives back all but
+//!   one;
+//! - [`Semaphore`] is the primitive with tokio's public API;
+//! - [`OnceCell`] holds one permit, the right to run the initializer, and
+//!   closes the semaphore once the value is set, which releases every
+//!   waiting caller; [`SetOnce`] waits on a semaphore with no permit that
+//!   `set` closes.
+//!
+//! [`Notify`] (and through it [`Barrier`]) keeps its own permit rules but
+//! queues on the same `WaitQueue`. The waiter queue itself
+//! (`wait_queue.rs`) is plain data without `unsafe`; wakers are woken with
+//! every lock released (`wake_list.rs`). The loom models in
+//! `loom-tests/tests/semaphore.rs` check the primitive.
+//!
+//! Why not the crates used before: async-lock's types differ from tokio's
+//! in API (`try_lock` returns an `Option`, no `close`, no owned or mapped
+//! guards, no `downgrade_map`) and in one place in soundness (its 3.5
+//! `RwLockWriteGuard` is `Send` for a `T: Send + !Sync` and can be
+//! downgraded on another thread, sharing a `!Sync` value between threads).
+//! Here every guard has tokio's auto traits (`runtime/tests/sync_send_sync.rs`).
+//!
+//! The channels still wrap outside crates (async-channel for [`mpsc`],
+//! futures-channel for [`oneshot`], async-broadcast for [`broadcast`]);
+//! [`watch`] is written here, on [`Notify`]. They are to move onto the
+//! same primitive.
 
+mod barrier;
+pub(crate) mod batch_semaphore;
 pub mod broadcast;
+mod error;
 pub mod mpsc;
+mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
+mod rwlock;
+mod semaphore;
+mod set_once;
+mod wait_queue;
+mod wake_list;
 pub mod watch;
 
-pub use async_lock::{
-    Barrier, BarrierWaitResult, Mutex, MutexGuard, MutexGuardArc, RwLock, RwLockReadGuard,
-    RwLockUpgradableReadGuard, RwLockWriteGuard, Semaphore, SemaphoreGuard, SemaphoreGuardArc,
-};
+pub use barrier::{Barrier, BarrierWaitResult};
+pub use error::{AcquireError, SetError, SetOnceError, TryAcquireError, TryLockError};
+pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify};
+pub use once_cell::OnceCell;
+pub use rwlock::{
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
+pub use set_once::SetOnce;
+
+/// The named futures of this module, as tokio's `sync::futures`.
+pub mod futures {
+    pub use super::notify::Notified;
+}
+
+/// Runs `future` to completion on this thread, for the `blocking_*`
+/// methods.
+///
+/// # Panics
+/// With a plain message (tokio's) if the thread drives a runtime: inside a
+/// task or `block_on`, blocking could stall the very task that would
+/// unblock it.
+#[track_caller]
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    crate::context::assert_can_block();
+    crate::runtime::park_on(future)
+}
+
+/// `Debug` and `Display` for guards, as their target's.
+macro_rules! fmt_as_target {
+    ($([$($g:tt)*] $guard:ty),* $(,)?) => {$(
+        impl<$($g)*> std::fmt::Debug for $guard
+        where
+            <$guard as std::ops::Deref>::Target: std::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<$($g)*> std::fmt::Display for $guard
+        where
+            <$guard as std::ops::Deref>::Target: std::fmt::Display,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&**self, f)
+            }
+        }
+    )*};
+}
+pub(crate) use fmt_as_target;

@@ -1,20 +1,23 @@
 //! `Notify`: wake one task or all waiting tasks, with tokio's permit rules.
 //! No crate has those rules (event-listener has no stored permit), so it is
-//! written here: a lock around a FIFO of waiters, a one-permit flag, and a
-//! generation counter for `notify_waiters`.
+//! written here: a lock around a [`WaitQueue`] of waiters (the same list
+//! the batch semaphore uses), a one-permit flag, and a generation counter
+//! for `notify_waiters`.
+//!
+//! A waiter is popped off the queue by a notification, which leaves its
+//! verdict in the entry (rule 5 of `batch_semaphore.rs` holds here too:
+//! only the `Notified` removes its entry). One chosen by `notify_one` or
+//! `notify_last` that is dropped before it saw the verdict passes the
+//! notification on, the same way.
 //!
 //! Wakers are woken with the lock released, each inside `catch_unwind`
-//! (`wake_all`): a waker runs code that is not ours, and one that panics
-//! must not leave the other waiters asleep nor unwind into the notifier.
-//! Its panic is reported in one line on stderr (the panic hook has
-//! printed its message already).
+//! (`wake_list.rs`).
 
+use super::wait_queue::{Key, WaitQueue};
+use super::wake_list::wake_all;
 use crate::loom::{AtomicUsize, Mutex, Ordering};
-use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::future::Future;
-use std::io::{self, Write};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
@@ -22,11 +25,14 @@ use std::task::{Context, Poll, Waker};
 /// `Condition` without the lock).
 ///
 /// - [`notify_one`](Notify::notify_one) wakes the longest-waiting
-///   [`notified`](Notify::notified) future; if none waits, it stores one
-///   permit, which the next `notified().await` consumes at once (at most
-///   one permit is stored).
+///   [`notified`](Notify::notified) future (and
+///   [`notify_last`](Notify::notify_last) the most recent one); if none
+///   waits, it stores one permit, which the next `notified().await`
+///   consumes at once (at most one permit is stored).
 /// - [`notify_waiters`](Notify::notify_waiters) wakes every `Notified`
 ///   future created before the call, polled or not, and stores no permit.
+/// - A `Notified` waits (for `notify_one`) from its first poll, or from
+///   [`Notified::enable`].
 ///
 /// ```
 /// use runtime::sync::Notify;
@@ -51,12 +57,29 @@ pub struct Notify {
 
 struct State {
     permit: bool,
-    next_key: u64,
-    /// Waiters not yet notified, oldest (smallest key) first.
-    waiting: BTreeMap<u64, Waker>,
-    /// Waiters taken off `waiting` by `notify_one` that have not yet seen
-    /// it; a dropped one passes the notification on.
-    notified_one: HashSet<u64>,
+    waiters: WaitQueue<Waiter>,
+}
+
+struct Waiter {
+    /// `None` while enabled but never polled, or once woken.
+    waker: Option<Waker>,
+    /// Set when popped off the queue.
+    verdict: Option<Verdict>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Chosen by `notify_one` (`Fifo`) or `notify_last` (`Lifo`): passed on
+    /// the same way if dropped unseen.
+    One(Strategy),
+    /// Released by `notify_waiters`.
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strategy {
+    Fifo,
+    Lifo,
 }
 
 /// The future of [`Notify::notified`].
@@ -69,7 +92,7 @@ pub struct Notified<'a> {
 
 enum Wait {
     Init,
-    Waiting(u64),
+    Waiting(Key),
     Done,
 }
 
@@ -77,12 +100,16 @@ impl Notify {
     /// A `Notify` with no permit and no waiter.
     pub fn new() -> Notify {
         Notify {
-            state: Mutex::new(State {
-                permit: false,
-                next_key: 0,
-                waiting: BTreeMap::new(),
-                notified_one: HashSet::new(),
-            }),
+            state: Mutex::new(State::new()),
+            generation: AtomicUsize::new(0),
+        }
+    }
+
+    /// [`new`](Notify::new) in a `const` context, for a `static`.
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Notify {
+        Notify {
+            state: Mutex::new(State::new()),
             generation: AtomicUsize::new(0),
         }
     }
@@ -106,7 +133,14 @@ impl Notify {
     /// waits. If its waker panics, the panic is caught (see the module
     /// doc).
     pub fn notify_one(&self) {
-        let waker = notify_one_locked(&mut self.state.lock());
+        let waker = self.state.lock().notify(Strategy::Fifo);
+        wake_all(waker);
+    }
+
+    /// As [`notify_one`](Notify::notify_one), but wakes the most recent
+    /// waiter instead of the oldest.
+    pub fn notify_last(&self) {
+        let waker = self.state.lock().notify(Strategy::Lifo);
         wake_all(waker);
     }
 
@@ -114,48 +148,102 @@ impl Notify {
     /// their wakers panics (the panic is caught: see the module doc).
     /// Stores no permit.
     pub fn notify_waiters(&self) {
-        let wakers = {
+        let mut wakers = Vec::new();
+        {
             let mut state = self.state.lock();
             // SeqCst: see `notified`.
             self.generation.fetch_add(1, Ordering::SeqCst);
-            std::mem::take(&mut state.waiting)
-        };
+            // All of them under one lock: a waiter that queues after this
+            // call must not be released by it.
+            while let Some(popped) = state.waiters.pop_front() {
+                let waiter = state.waiters.popped_mut(popped);
+                waiter.verdict = Some(Verdict::All);
+                wakers.extend(waiter.waker.take());
+            }
+        }
         // Woken with the lock released: a waker may poll at once.
-        wake_all(wakers.into_values());
+        wake_all(wakers);
     }
 }
 
-/// Wakes each of `wakers`, with no lock held. A panicking waker does not
-/// keep the others from being woken; its panic is caught, and reported
-/// once per call.
-fn wake_all(wakers: impl IntoIterator<Item = Waker>) {
-    let mut panicked = false;
-    for waker in wakers {
-        // Unwind safety: no state of the `Notify` is borrowed here, and
-        // the waker is consumed whether or not it panics.
-        panicked |= catch_unwind(AssertUnwindSafe(|| waker.wake())).is_err();
+impl State {
+    const fn new() -> State {
+        State {
+            permit: false,
+            waiters: WaitQueue::new(),
+        }
     }
-    if panicked {
-        // Not `eprintln!`, which panics if stderr cannot be written.
-        let _ = writeln!(
-            io::stderr(),
-            "runtime: a waker panicked while `Notify` woke it; \
-             the other wakers were still woken"
-        );
+
+    /// Pops the oldest (`Fifo`) or newest (`Lifo`) waiter, returning its
+    /// waker, or stores the permit if none waits.
+    fn notify(&mut self, strategy: Strategy) -> Option<Waker> {
+        let popped = match strategy {
+            Strategy::Fifo => self.waiters.pop_front(),
+            Strategy::Lifo => self.waiters.pop_back(),
+        };
+        let Some(popped) = popped else {
+            self.permit = true;
+            return None;
+        };
+        let waiter = self.waiters.popped_mut(popped);
+        waiter.verdict = Some(Verdict::One(strategy));
+        waiter.waker.take()
     }
 }
 
-/// Takes the oldest waiter (returning its waker) or stores the permit.
-fn notify_one_locked(state: &mut State) -> Option<Waker> {
-    match state.waiting.pop_first() {
-        Some((key, waker)) => {
-            state.notified_one.insert(key);
-            Some(waker)
+impl<'a> Notified<'a> {
+    /// Registers this future as a waiter without polling it, so a
+    /// `notify_one` from now on picks it (in FIFO order with the others)
+    /// instead of storing a permit. Returns whether it is already
+    /// notified, in which case awaiting it completes at once: a
+    /// `notify_waiters` since it was created, a stored permit (consumed on
+    /// the first `enable` or poll), or a notification since it was
+    /// enabled or polled.
+    ///
+    /// It is what makes a check-then-wait loop race free: enable, check the
+    /// condition, then await.
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        self.get_mut().poll_notified(None).is_ready()
+    }
+
+    fn poll_notified(&mut self, waker: Option<&Waker>) -> Poll<()> {
+        let mut state = self.notify.state.lock();
+        match &self.wait {
+            Wait::Done => return Poll::Ready(()),
+            Wait::Init => {
+                // Relaxed: the lock orders this read after any increment
+                // made under it.
+                // A `notify_waiters` since creation, or a stored permit.
+                let woken = self.notify.generation.load(Ordering::Relaxed) != self.generation
+                    || std::mem::take(&mut state.permit);
+                if !woken {
+                    let key = state.waiters.push_back(Waiter {
+                        waker: waker.cloned(),
+                        verdict: None,
+                    });
+                    self.wait = Wait::Waiting(key);
+                    return Poll::Pending;
+                }
+            }
+            Wait::Waiting(key) => {
+                let entry = state.waiters.get_mut(key);
+                if entry.verdict.is_none() {
+                    let old = match (waker, &entry.waker) {
+                        (None, _) => None,
+                        (Some(new), Some(old)) if old.will_wake(new) => None,
+                        (Some(new), _) => entry.waker.replace(new.clone()),
+                    };
+                    drop(state);
+                    drop(old); // foreign code: not under the lock
+                    return Poll::Pending;
+                }
+            }
         }
-        None => {
-            state.permit = true;
-            None
+        if let Wait::Waiting(key) = std::mem::replace(&mut self.wait, Wait::Done) {
+            // Its waker was taken by the notifier: nothing foreign to drop.
+            state.waiters.remove(key);
         }
+        Poll::Ready(())
     }
 }
 
@@ -163,59 +251,28 @@ impl Future for Notified<'_> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = &mut *self;
-        let mut state = this.notify.state.lock();
-        match this.wait {
-            Wait::Done => return Poll::Ready(()),
-            Wait::Init => {
-                // Relaxed: the lock orders this read after any increment
-                // made under it.
-                // A `notify_waiters` since creation, or a stored permit.
-                let woken = this.notify.generation.load(Ordering::Relaxed) != this.generation
-                    || std::mem::take(&mut state.permit);
-                if woken {
-                    this.wait = Wait::Done;
-                } else {
-                    let key = state.next_key;
-                    state.next_key += 1;
-                    state.waiting.insert(key, cx.waker().clone());
-                    this.wait = Wait::Waiting(key);
-                    return Poll::Pending;
-                }
-            }
-            Wait::Waiting(key) => match state.waiting.get_mut(&key) {
-                Some(w) => {
-                    if !w.will_wake(cx.waker()) {
-                        *w = cx.waker().clone();
-                    }
-                    return Poll::Pending;
-                }
-                None => {
-                    // Taken off by `notify_one` or `notify_waiters`.
-                    state.notified_one.remove(&key);
-                    this.wait = Wait::Done;
-                }
-            },
-        }
-        Poll::Ready(())
+        self.poll_notified(Some(cx.waker()))
     }
 }
 
 impl Drop for Notified<'_> {
     fn drop(&mut self) {
-        let Wait::Waiting(key) = self.wait else {
+        let Wait::Waiting(key) = std::mem::replace(&mut self.wait, Wait::Done) else {
             return;
         };
-        let waker = {
-            let mut state = self.notify.state.lock();
-            if state.waiting.remove(&key).is_some() || !state.notified_one.remove(&key) {
-                return;
-            }
-            // A `notify_one` chose us but we never saw it: pass it on, so
-            // no notification is lost.
-            notify_one_locked(&mut state)
+        let mut state = self.notify.state.lock();
+        let waiter = state.waiters.remove(key);
+        let passed_on = match waiter.verdict {
+            // Chosen by a `notify_one`/`notify_last` but never saw it:
+            // pass it on, so no notification is lost.
+            Some(Verdict::One(strategy)) => state.notify(strategy),
+            Some(Verdict::All) | None => None,
         };
-        wake_all(waker);
+        drop(state);
+        // Wakers are dropped and woken with the lock released: either may
+        // run code that uses this `Notify`.
+        drop(waiter);
+        wake_all(passed_on);
     }
 }
 
@@ -230,7 +287,7 @@ impl fmt::Debug for Notify {
         let state = self.state.lock();
         f.debug_struct("Notify")
             .field("permit", &state.permit)
-            .field("waiting", &state.waiting.len())
+            .field("waiting", &!state.waiters.is_empty())
             .finish()
     }
 }

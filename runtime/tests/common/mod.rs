@@ -87,3 +87,50 @@ pub fn io_runtimes() -> [(&'static str, Runtime); 2] {
         ),
     ]
 }
+
+/// The same as [`io_runtimes`], under the name the sync tests use.
+pub fn both_flavors() -> [(&'static str, Runtime); 2] {
+    io_runtimes()
+}
+
+/// A waker that counts how often it is woken.
+pub fn counting_waker() -> (
+    std::task::Waker,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    struct Count(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+    impl std::task::Wake for Count {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &std::sync::Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let waker = std::task::Waker::from(std::sync::Arc::new(Count(count.clone())));
+    (waker, count)
+}
+
+/// Polls `future` once with `waker`.
+pub fn poll_with<F: Future + ?Sized>(
+    future: Pin<&mut F>,
+    waker: &std::task::Waker,
+) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(waker))
+}
+
+/// Polls `future` once with a waker that does nothing.
+pub fn poll_noop<F: Future + ?Sized>(future: Pin<&mut F>) -> Poll<F::Output> {
+    poll_with(future, std::task::Waker::noop())
+}
+
+/// Runs `future` on the runtime, failing the test (instead of hanging it)
+/// if it takes more than 10 s.
+pub fn run<F: Future>(flavor: &str, rt: &Runtime, future: F) -> F::Output {
+    rt.block_on(async {
+        runtime::time::timeout(std::time::Duration::from_secs(10), future)
+            .await
+            .unwrap_or_else(|_| panic!("{flavor}: timed out"))
+    })
+}
