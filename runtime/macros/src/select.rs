@@ -14,6 +14,15 @@
 //! reference pattern `&p` matches what `p` matches behind the reference,
 //! which is what ergonomics do with `p` alone.
 //!
+//! Ergonomics do not look through references for a pattern that is itself
+//! of a reference type, so a string literal at the top of the pattern
+//! (`"quit" = line => ...`) would meet `&&str` and fail to type-check:
+//! [`clean`] puts a `&` before it (at the top only, where the binding mode
+//! is still by value and an explicit `&` is allowed in every edition; in a
+//! nested position ergonomics already make the types meet). A constant of
+//! reference type at the top is indistinguishable from a binding here and
+//! stays as written.
+//!
 //! The bindings of the cleaned pattern are never used: the real match, with
 //! the user's pattern as written, runs on the owned output once the branch
 //! has been chosen.
@@ -21,7 +30,7 @@
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::Parser;
-use syn::Pat;
+use syn::{Lit, Pat, PatReference};
 
 /// `pattern` without binding modes and reference patterns; anything that
 /// does not parse as a pattern is returned unchanged, so that the user's
@@ -31,6 +40,7 @@ pub(crate) fn clean(pattern: TokenStream) -> TokenStream {
     match Pat::parse_multi_with_leading_vert.parse2(pattern.clone()) {
         Ok(mut pat) => {
             strip(&mut pat);
+            reference_literals(&mut pat);
             pat.into_token_stream()
         }
         Err(_) => pattern,
@@ -78,6 +88,25 @@ fn strip(pat: &mut Pat) {
     }
 }
 
+/// Puts `&` before a string, byte-string or C-string literal at the top
+/// of the pattern (through `|` and parentheses).
+fn reference_literals(pat: &mut Pat) {
+    match pat {
+        Pat::Lit(lit) if matches!(lit.lit, Lit::Str(_) | Lit::ByteStr(_) | Lit::CStr(_)) => {
+            let literal = pat.clone();
+            *pat = Pat::Reference(PatReference {
+                attrs: Vec::new(),
+                and_token: Default::default(),
+                mutability: None,
+                pat: Box::new(literal),
+            });
+        }
+        Pat::Or(or) => or.cases.iter_mut().for_each(reference_literals),
+        Pat::Paren(paren) => reference_literals(&mut paren.pat),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::clean;
@@ -99,7 +128,7 @@ mod tests {
             quote!(Point { x, y: 0, .. }),
             quote!([first, .., last]),
             quote!(1..=5),
-            quote!("text"),
+            quote!(Some("text")),
             quote!(v @ Some(_)),
         ] {
             assert_eq!(cleaned(pattern.clone()), pattern.to_string());
@@ -133,6 +162,17 @@ mod tests {
             cleaned(quote!(&(&a, Some(&mut b)))),
             quote!((a, Some(b))).to_string()
         );
+    }
+
+    #[test]
+    fn string_literals_at_the_top_are_referenced() {
+        assert_eq!(cleaned(quote!("quit")), quote!(&"quit").to_string());
+        assert_eq!(
+            cleaned(quote!(b"ab" | ("cd"))),
+            quote!(&b"ab" | (&"cd")).to_string()
+        );
+        assert_eq!(cleaned(quote!(1 | 2)), quote!(1 | 2).to_string());
+        assert_eq!(cleaned(quote!(("x", 1))), quote!(("x", 1)).to_string());
     }
 
     #[test]
