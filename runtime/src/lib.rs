@@ -44,18 +44,22 @@
 //!   owned-task list, the queues' notify and park protocol (crossbeam's
 //!   deque itself is replaced by a locked stand-in under loom, and
 //!   checked by crossbeam), the LIFO slot and its watcher, shutdown, the
-//!   timer entry and the reactor's registration. The task-id counter and
-//!   the cooperative budget are not protocol state and stay outside.
+//!   timer entry and the reactor's registration. The task-id counter,
+//!   the cooperative budget and `select!`'s random generator are not
+//!   protocol state and stay outside.
 #![warn(missing_docs)]
 
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom;
+#[doc(hidden)]
+pub mod __private;
 mod blocking;
 mod context;
 mod driver;
 pub mod io;
 mod loom;
+mod macros;
 pub mod net;
 pub mod runtime;
 mod scheduler;
