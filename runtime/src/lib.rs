@@ -47,6 +47,10 @@
 //!   timer entry and the reactor's registration. The task-id counter,
 //!   the cooperative budget and `select!`'s random generator are not
 //!   protocol state and stay outside.
+//! - tokio's macros [`pin!`], [`join!`], [`try_join!`] and [`select!`] are
+//!   `macro_rules!` (`macros/`); what they expand to names the hidden
+//!   `__private` module, which also holds `select!`'s per-thread
+//!   generator (`__private/rng.rs`).
 #![warn(missing_docs)]
 
 #[cfg(loom)]

@@ -8,3 +8,5 @@
 //! reference) is the `select_pattern!` helper of `runtime-macros`.
 
 mod join;
+mod pin;
+mod select;
