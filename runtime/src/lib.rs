@@ -45,18 +45,26 @@
 //!   deque itself is replaced by a locked stand-in under loom, and
 //!   checked by crossbeam), the LIFO slot and its watcher, shutdown, the
 //!   timer entry, the reactor's registration, and the batch semaphore
-//!   under the `sync` locks. The task-id counter and
-//!   the cooperative budget are not protocol state and stay outside.
+//!   under the `sync` locks. The task-id counter, the cooperative budget
+//!   and `select!`'s random generator are not protocol state and stay
+//!   outside.
+//! - tokio's macros [`pin!`], [`join!`], [`try_join!`] and [`select!`] are
+//!   `macro_rules!` (`macros/`); what they expand to names the hidden
+//!   `__private` module, which also holds `select!`'s per-thread
+//!   generator (`__private/rng.rs`).
 #![warn(missing_docs)]
 
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom;
+#[doc(hidden)]
+pub mod __private;
 mod blocking;
 mod context;
 mod driver;
 pub mod io;
 mod loom;
+mod macros;
 pub mod net;
 pub mod runtime;
 mod scheduler;

@@ -1,10 +1,11 @@
-//! Attribute macros of the `runtime` crate: `#[runtime::main]` and
-//! `#[runtime::test]`.
+//! Procedural macros of the `runtime` crate: `#[runtime::main]`,
+//! `#[runtime::test]`, and a hidden helper of `runtime::select!`.
 //!
 //! Use them through the `runtime` crate, which re-exports them; this crate is
 //! an implementation detail.
 
 mod entry;
+mod select;
 
 use proc_macro::TokenStream;
 
@@ -137,4 +138,13 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     entry::expand(entry::Kind::Test, args.into(), item.into()).into()
+}
+
+/// Support of `runtime::select!`, not an API: the pattern given, without
+/// `ref`, `mut` and `&`, so that it can test an output by reference (see
+/// `select.rs`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn select_pattern(pattern: TokenStream) -> TokenStream {
+    select::clean(pattern.into()).into()
 }

@@ -134,3 +134,20 @@ pub fn run<F: Future>(flavor: &str, rt: &Runtime, future: F) -> F::Output {
             .unwrap_or_else(|_| panic!("{flavor}: timed out"))
     })
 }
+
+/// A current-thread runtime and a two-worker multi-thread runtime, both
+/// with every driver, named for assertion messages.
+pub fn each_flavor_enabled(mut f: impl FnMut(&'static str, Runtime)) {
+    f(
+        "current_thread",
+        Builder::new_current_thread().enable_all().build().unwrap(),
+    );
+    f(
+        "multi_thread",
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+    );
+}
