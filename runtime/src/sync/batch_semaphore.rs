@@ -449,7 +449,12 @@ impl Semaphore {
         };
         if assigned > 0 {
             self.release_locked(assigned, waiters);
+        } else {
+            drop(waiters);
         }
+        // A cancelled waiter still holds its waker: foreign code, dropped
+        // with the lock released (its drop may use this semaphore again).
+        drop(waiter);
     }
 }
 

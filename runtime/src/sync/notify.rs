@@ -259,16 +259,19 @@ impl Drop for Notified<'_> {
         let Wait::Waiting(key) = std::mem::replace(&mut self.wait, Wait::Done) else {
             return;
         };
-        let waker = {
-            let mut state = self.notify.state.lock();
-            match state.waiters.remove(key).verdict {
-                // Chosen by a `notify_one`/`notify_last` but never saw it:
-                // pass it on, so no notification is lost.
-                Some(Verdict::One(strategy)) => state.notify(strategy),
-                Some(Verdict::All) | None => return,
-            }
+        let mut state = self.notify.state.lock();
+        let removed = state.waiters.remove(key);
+        let next = match removed.verdict {
+            // Chosen by a `notify_one`/`notify_last` but never saw it:
+            // pass it on, so no notification is lost.
+            Some(Verdict::One(strategy)) => state.notify(strategy),
+            Some(Verdict::All) | None => None,
         };
-        wake_all(waker);
+        drop(state);
+        // A waiter dropped while still queued has its waker: foreign code,
+        // dropped with the lock released (its drop may notify again).
+        drop(removed);
+        wake_all(next);
     }
 }
 
