@@ -28,6 +28,7 @@
 //! | `timer_entry.rs` | a `Sleep`'s drop/re-poll vs firing: one wake, entry freed once   |
 //! | `shutdown.rs`    | a spawn racing shutdown runs or is dropped once; joiner learns   |
 //! | `registration.rs`| an IO event vs a waker swap, a clear, a drop: none lost or late  |
+//! | `channels.rs`    | mpsc/oneshot/broadcast/watch: no value lost, doubled or leaked; no lost wake |
 //!
 //! Useful knobs (loom reads them from the environment): `LOOM_MAX_PREEMPTIONS`
 //! bounds the preemptions per interleaving (2 is what CI uses; [`model`]
