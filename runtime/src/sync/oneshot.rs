@@ -4,7 +4,7 @@
 //! - [`Sender::send`] hands the value over at once, or gives it back if
 //!   the receiver is gone or closed the channel.
 //! - Dropping the sender unsent makes the receiver fail with
-//!   [`RecvError`](error::RecvError).
+//!   [`RecvError`].
 //! - [`Receiver::close`] refuses any later send; a value sent before it
 //!   can still be taken ([`Receiver::try_recv`], or awaiting).
 //! - [`Sender::closed`] waits until nobody wants the value any more.
@@ -211,6 +211,20 @@ impl<T> Receiver<T> {
     /// Closes the channel: a later [`send`](Sender::send) fails, and
     /// [`Sender::closed`] completes. A value sent before can still be
     /// taken, by [`try_recv`](Receiver::try_recv) or by awaiting.
+    ///
+    /// ```
+    /// use runtime::sync::oneshot::{self, error::TryRecvError};
+    ///
+    /// let (tx, mut rx) = oneshot::channel();
+    /// tx.send("early").unwrap();
+    /// rx.close();
+    /// assert_eq!(rx.try_recv(), Ok("early"));
+    ///
+    /// let (tx, mut rx) = oneshot::channel::<&str>();
+    /// rx.close();
+    /// assert_eq!(tx.send("late"), Err("late"));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
     pub fn close(&mut self) {
         let Some(inner) = &self.inner else {
             return;

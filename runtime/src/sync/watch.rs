@@ -31,7 +31,7 @@
 //! # Design
 //!
 //! The value under a reader-writer lock; a state word with the version and
-//! a closed bit ([`State`]); two [`Notify`]s, one to wake the receivers on
+//! a closed bit (`State`); two [`Notify`]s, one to wake the receivers on
 //! a change or the close, one to wake `Sender::closed`.
 //!
 //! 1. The version is bumped only under the write lock, after the value
@@ -452,6 +452,23 @@ impl<T> Receiver<T> {
     ///
     /// # Cancel safety
     /// Cancel safe, but values checked meanwhile were marked seen.
+    ///
+    /// ```
+    /// use runtime::sync::watch;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (tx, mut rx) = watch::channel(0);
+    /// runtime::spawn(async move {
+    ///     for i in 1..=10 {
+    ///         tx.send(i).unwrap();
+    ///         runtime::task::yield_now().await;
+    ///     }
+    /// });
+    /// let value = *rx.wait_for(|v| *v >= 5).await.unwrap();
+    /// assert!(value >= 5);
+    /// # });
+    /// ```
     pub async fn wait_for(
         &mut self,
         mut f: impl FnMut(&T) -> bool,

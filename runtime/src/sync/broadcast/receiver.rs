@@ -168,6 +168,22 @@ impl<T: Clone> Receiver<T> {
 
     /// Receives a value if one is there now (or reports a lag or the
     /// close, as [`recv`](Receiver::recv)).
+    ///
+    /// ```
+    /// use runtime::sync::broadcast::{self, error::TryRecvError};
+    ///
+    /// let (tx, mut rx) = broadcast::channel(2);
+    /// for i in 0..5 {
+    ///     tx.send(i).unwrap();
+    /// }
+    /// // The ring keeps the last two: three were overwritten unread.
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Lagged(3)));
+    /// assert_eq!(rx.try_recv(), Ok(3));
+    /// assert_eq!(rx.try_recv(), Ok(4));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.next_value(None)
     }

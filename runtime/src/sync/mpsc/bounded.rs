@@ -238,6 +238,19 @@ impl<T> Sender<T> {
     ///
     /// # Cancel safety
     /// Cancel safe: dropping the future gives up its place in the queue.
+    ///
+    /// ```
+    /// use runtime::sync::mpsc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let permit = tx.reserve().await.unwrap(); // the one slot
+    /// assert!(tx.try_send(1).is_err()); // full
+    /// permit.send(2); // no wait, no failure
+    /// assert_eq!(rx.recv().await, Some(2));
+    /// # });
+    /// ```
     pub async fn reserve(&self) -> Result<Permit<'_, T>, SendError<()>> {
         self.chan.chan.reserve(1).await?;
         Ok(Permit {
@@ -513,6 +526,23 @@ impl<T> Receiver<T> {
     /// Closes the channel: sends and reservations fail from now on (the
     /// waiting ones too), while the values queued, and those sent through
     /// permits already reserved, can still be received.
+    ///
+    /// ```
+    /// use runtime::sync::mpsc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (tx, mut rx) = mpsc::channel(4);
+    /// tx.send(1).await.unwrap();
+    /// let permit = tx.reserve().await.unwrap();
+    /// rx.close();
+    /// assert!(tx.send(9).await.is_err());
+    /// permit.send(2); // reserved before the close
+    /// assert_eq!(rx.recv().await, Some(1));
+    /// assert_eq!(rx.recv().await, Some(2));
+    /// assert_eq!(rx.recv().await, None);
+    /// # });
+    /// ```
     pub fn close(&mut self) {
         self.chan.close();
     }
