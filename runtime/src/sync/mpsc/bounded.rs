@@ -5,6 +5,7 @@
 
 use super::chan::{Capacity, Chan, Rx, Tx, WeakTx};
 use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
+use super::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::sync::batch_semaphore as batch;
 use crate::sync::TryAcquireError;
 use std::fmt;
@@ -46,13 +47,13 @@ impl Capacity for Bounded {
     }
 }
 
-type BoundedChan<T> = Chan<T, Bounded>;
+pub(super) type BoundedChan<T> = Chan<T, Bounded>;
 
 /// The sending half of a bounded channel, made by
 /// [`channel`](super::channel). Clone it for more producers; the channel
 /// stays open for the receiver while one lives.
 pub struct Sender<T> {
-    chan: Tx<T, Bounded>,
+    pub(super) chan: Tx<T, Bounded>,
 }
 
 /// A sender that does not keep the channel open: [`upgrade`] it to send.
@@ -61,28 +62,6 @@ pub struct Sender<T> {
 /// [`upgrade`]: WeakSender::upgrade
 pub struct WeakSender<T> {
     chan: WeakTx<T, Bounded>,
-}
-
-/// A slot reserved in the channel: [`send`](Permit::send) fills it without
-/// waiting; dropping the permit frees it.
-pub struct Permit<'a, T> {
-    chan: &'a BoundedChan<T>,
-}
-
-/// `n` reserved slots, by [`Sender::reserve_many`]: each
-/// [`next`](Iterator::next) yields one [`Permit`]. Dropping it frees the
-/// slots not yet taken.
-pub struct PermitIterator<'a, T> {
-    chan: &'a BoundedChan<T>,
-    n: usize,
-}
-
-/// A reserved slot that owns its [`Sender`] (so it is `'static`), by
-/// [`Sender::reserve_owned`]. [`send`](OwnedPermit::send) and
-/// [`release`](OwnedPermit::release) give the sender back.
-pub struct OwnedPermit<T> {
-    /// `None` only once `send` or `release` took it.
-    chan: Option<Tx<T, Bounded>>,
 }
 
 /// The receiving half of a bounded channel, made by
@@ -139,7 +118,7 @@ impl<T> BoundedChan<T> {
     }
 
     /// Fills a slot whose permit the caller holds (and gives up here).
-    fn send_permitted(&self, value: T) {
+    pub(super) fn send_permitted(&self, value: T) {
         // A permit taken before `close` may still send (rule 3 of
         // `chan.rs`); only a dropped receiver refuses the value.
         if let Err(value) = self.push(value, true) {
@@ -151,7 +130,7 @@ impl<T> BoundedChan<T> {
     }
 
     /// Gives back `n` permits that were not used.
-    fn return_permits(&self, n: usize) {
+    pub(super) fn return_permits(&self, n: usize) {
         if n > 0 {
             self.capacity.release(n);
             self.permits_returned();
@@ -384,98 +363,6 @@ impl<T> Clone for WeakSender<T> {
     }
 }
 
-impl<T> Permit<'_, T> {
-    /// Sends `value` into the reserved slot, without waiting. If the
-    /// receiver is gone the value is dropped; if it only closed the
-    /// channel, the value is still received.
-    pub fn send(self, value: T) {
-        let chan = self.chan;
-        // The permit passes to the queued value: no `Drop`.
-        std::mem::forget(self);
-        chan.send_permitted(value);
-    }
-}
-
-impl<T> Drop for Permit<'_, T> {
-    fn drop(&mut self) {
-        self.chan.return_permits(1);
-    }
-}
-
-impl<'a, T> Iterator for PermitIterator<'a, T> {
-    type Item = Permit<'a, T>;
-
-    fn next(&mut self) -> Option<Permit<'a, T>> {
-        if self.n == 0 {
-            return None;
-        }
-        self.n -= 1;
-        Some(Permit { chan: self.chan })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.n, Some(self.n))
-    }
-}
-
-impl<T> ExactSizeIterator for PermitIterator<'_, T> {}
-
-impl<T> std::iter::FusedIterator for PermitIterator<'_, T> {}
-
-impl<T> Drop for PermitIterator<'_, T> {
-    fn drop(&mut self) {
-        self.chan.return_permits(self.n);
-    }
-}
-
-impl<T> OwnedPermit<T> {
-    /// Sends `value` into the reserved slot, without waiting, and gives the
-    /// sender back. As [`Permit::send`] if the receiver closed or is gone.
-    pub fn send(mut self, value: T) -> Sender<T> {
-        let chan = self.take();
-        chan.chan.send_permitted(value);
-        Sender { chan }
-    }
-
-    /// Frees the slot without sending, and gives the sender back.
-    pub fn release(mut self) -> Sender<T> {
-        let chan = self.take();
-        chan.chan.return_permits(1);
-        Sender { chan }
-    }
-
-    /// Whether both permits belong to the same channel.
-    pub fn same_channel(&self, other: &Self) -> bool {
-        match (&self.chan, &other.chan) {
-            (Some(a), Some(b)) => a.same_channel(b),
-            _ => false,
-        }
-    }
-
-    /// Whether this permit belongs to `sender`'s channel.
-    pub fn same_channel_as_sender(&self, sender: &Sender<T>) -> bool {
-        self.chan
-            .as_ref()
-            .is_some_and(|chan| chan.same_channel(&sender.chan))
-    }
-
-    fn take(&mut self) -> Tx<T, Bounded> {
-        self.chan
-            .take()
-            .expect("an OwnedPermit holds its sender until it is consumed")
-    }
-}
-
-impl<T> Drop for OwnedPermit<T> {
-    fn drop(&mut self) {
-        if let Some(chan) = self.chan.take() {
-            // The slot first, then the sender (which may be the last).
-            chan.chan.return_permits(1);
-            drop(chan);
-        }
-    }
-}
-
 impl<T> Receiver<T> {
     /// Receives the next value, waiting for one; `None` once every sender
     /// is gone (or, after [`close`](Receiver::close), no reserved slot is
@@ -612,29 +499,6 @@ impl<T> fmt::Debug for Sender<T> {
 impl<T> fmt::Debug for WeakSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WeakSender").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Debug for Permit<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Permit").field("chan", self.chan).finish()
-    }
-}
-
-impl<T> fmt::Debug for PermitIterator<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PermitIterator")
-            .field("chan", self.chan)
-            .field("permits", &self.n)
-            .finish()
-    }
-}
-
-impl<T> fmt::Debug for OwnedPermit<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnedPermit")
-            .field("chan", &self.chan.as_ref().map(|tx| &*tx.chan))
-            .finish()
     }
 }
 

@@ -49,9 +49,11 @@
 mod bounded;
 mod chan;
 pub mod error;
+mod permit;
 mod unbounded;
 
-pub use bounded::{OwnedPermit, Permit, PermitIterator, Receiver, Sender, WeakSender};
+pub use bounded::{Receiver, Sender, WeakSender};
+pub use permit::{OwnedPermit, Permit, PermitIterator};
 pub use unbounded::{UnboundedReceiver, UnboundedSender, WeakUnboundedSender};
 
 /// A bounded channel with room for `buffer` values.
