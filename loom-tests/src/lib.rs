@@ -30,6 +30,7 @@
 //! | `registration.rs`| an IO event vs a waker swap, a clear, a drop, and a closed state from the OS vs a waiter: none lost or late |
 //! | `lifo.rs`        | LIFO slot vs a thief; the watcher runs a stuck worker's slot     |
 //! | `semaphore.rs`   | permits hand over access FIFO; cancel and close lose no permit   |
+//! | `channels.rs`    | mpsc/oneshot/broadcast/watch: no value lost, doubled or leaked; no lost wake |
 //!
 //! Useful knobs (loom reads them from the environment): `LOOM_MAX_PREEMPTIONS`
 //! bounds the preemptions per interleaving (2 is what CI uses; [`model`]

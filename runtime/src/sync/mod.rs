@@ -51,10 +51,27 @@
 //! downgraded on another thread, sharing a `!Sync` value between threads).
 //! Here every guard has tokio's auto traits (`runtime/tests/sync_send_sync.rs`).
 //!
-//! The channels still wrap outside crates (async-channel for [`mpsc`],
-//! futures-channel for [`oneshot`], async-broadcast for [`broadcast`]);
-//! [`watch`] is written here, on [`Notify`]. They are to move onto the
-//! same primitive.
+//! # The channels, on the same pieces
+//!
+//! The channels are written here too, on the same primitives, and with
+//! tokio's API, errors and semantics; the module doc of each states its
+//! rules. None drops a value or a waker, or wakes one, with its lock held,
+//! so a value's or a waker's `drop` may use the channel again (the
+//! async-broadcast/event-listener pair used before deadlocked there).
+//!
+//! - [`mpsc`]: one `VecDeque` under one lock, beside the receiver's waker;
+//!   a bounded channel counts its slots with the batch semaphore (the FIFO
+//!   of waiting senders, `reserve_many`, `close` failing them all), so a
+//!   send waits in order and a `Permit` sends without waiting. Dropping
+//!   the receiver drops the queued values at once.
+//! - [`oneshot`]: the value, two flags and the two wakers under one lock.
+//! - [`broadcast`]: a ring of slots, each under its own lock, holding one
+//!   copy of a value and the count of receivers still to read it (each
+//!   clones it once); waiting receivers queue on a `WaitQueue`.
+//! - [`watch`]: the value under a reader-writer lock, a version word, and
+//!   two [`Notify`]s.
+//!
+//! The loom models in `loom-tests/tests/channels.rs` check them.
 
 mod barrier;
 pub(crate) mod batch_semaphore;
