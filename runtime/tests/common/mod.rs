@@ -151,3 +151,34 @@ pub fn each_flavor_enabled(mut f: impl FnMut(&'static str, Runtime)) {
             .unwrap(),
     );
 }
+
+/// Runs `test` in `block_on` and in a spawned task, on each flavor.
+pub fn each_flavor_and_task<F, Fut>(test: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    each_flavor_enabled(|flavor, rt| {
+        rt.block_on(test(flavor));
+        rt.block_on(rt.spawn(test(flavor))).unwrap();
+    });
+}
+
+/// Ready on its `n`-th poll (waking itself before); counts its polls.
+pub struct ReadyAfter {
+    pub polls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub n: usize,
+}
+
+impl Future for ReadyAfter {
+    type Output = usize;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        let polls = self.polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        if polls >= self.n {
+            Poll::Ready(polls)
+        } else {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
