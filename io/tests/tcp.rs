@@ -363,3 +363,38 @@ fn accepted_streams_use_the_listeners_reactor_on_any_thread() {
         });
     });
 }
+
+/// A listening socket's backlog, as Linux reports it in `TCP_INFO`
+/// (`tcpi_sacked` holds it for a socket in the listen state).
+#[cfg(target_os = "linux")]
+fn listen_backlog(fd: std::os::fd::RawFd) -> u32 {
+    // SAFETY: `info` is a plain C struct that may be all zeros, and `len`
+    // is its size, which getsockopt writes at most.
+    unsafe {
+        let mut info: libc::tcp_info = std::mem::zeroed();
+        let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+        let rc = libc::getsockopt(
+            fd,
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&raw mut info).cast(),
+            &mut len,
+        );
+        assert_eq!(rc, 0, "{}", io::Error::last_os_error());
+        info.tcpi_sacked
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_listens_with_tokios_backlog_of_1024() {
+    use std::os::fd::AsRawFd;
+    run(async {
+        let (listener, _) = listener().await;
+        // std's bind alone listens with 128; the kernel caps the value at
+        // net.core.somaxconn.
+        let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .map_or(4096, |s| s.trim().parse().unwrap());
+        assert_eq!(listen_backlog(listener.as_raw_fd()), 1024.min(somaxconn));
+    });
+}

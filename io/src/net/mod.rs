@@ -29,6 +29,20 @@ mod unix_listener;
 mod unix_stream;
 
 pub use addr::{lookup_host, ToSocketAddrs};
+
+/// The backlog `TcpListener::bind` and `UnixListener::bind` listen with:
+/// 1024, as tokio's (mio's) do. std listens with 128, which a burst of
+/// connections overflows: Linux then drops the handshake and the client
+/// retries after one second, then two, four... (and fails after about two
+/// minutes), so a server that accepts as fast as it can still sees
+/// connections stall for seconds.
+const LISTEN_BACKLOG: i32 = 1024;
+
+/// Raises the backlog of a socket std has bound and put in listen mode
+/// (`listen` again on a listening socket sets a new backlog).
+fn relisten(socket: std::os::fd::BorrowedFd<'_>) -> std::io::Result<()> {
+    socket2::SockRef::from(&socket).listen(LISTEN_BACKLOG)
+}
 pub use split::{ReuniteError, Stream};
 pub use tcp_listener::TcpListener;
 pub use tcp_socket::TcpSocket;

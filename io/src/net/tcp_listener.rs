@@ -23,7 +23,8 @@ pub struct TcpListener {
 impl TcpListener {
     /// Binds to `addr` and listens, trying each address it resolves to in
     /// turn. Port 0 picks a free port; see [`local_addr`](Self::local_addr).
-    /// `SO_REUSEADDR` is set, as std does.
+    /// `SO_REUSEADDR` is set, as std does, and the backlog is 1024, as
+    /// tokio's (std's is 128).
     ///
     /// # Errors
     ///
@@ -35,7 +36,9 @@ impl TcpListener {
     /// Outside a runtime, or in a runtime built without IO.
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
         each_addr(&addr, |addr| async move {
-            TcpListener::from_std(net::TcpListener::bind(addr)?)
+            let listener = net::TcpListener::bind(addr)?;
+            super::relisten(listener.as_fd())?;
+            TcpListener::from_std(listener)
         })
         .await
     }

@@ -25,7 +25,7 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Binds to `path` (or, if it starts with a NUL byte, to that
-    /// abstract name) and listens.
+    /// abstract name) and listens, with a backlog of 1024 as tokio's.
     ///
     /// # Errors
     ///
@@ -43,6 +43,7 @@ impl UnixListener {
             Some(addr) => net::UnixListener::bind_addr(&addr)?,
             None => net::UnixListener::bind(path)?,
         };
+        super::relisten(listener.as_fd())?;
         UnixListener::from_std(listener)
     }
 
@@ -58,7 +59,9 @@ impl UnixListener {
     /// Outside a runtime, or in a runtime built without IO.
     #[track_caller]
     pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind_addr(addr)?)
+        let listener = net::UnixListener::bind_addr(addr)?;
+        super::relisten(listener.as_fd())?;
+        UnixListener::from_std(listener)
     }
 
     /// Registers `listener` with the current runtime, setting it

@@ -182,3 +182,29 @@ impl Future for ReadyAfter {
         }
     }
 }
+
+/// Ends the whole test process with a message if it is still alive after
+/// `limit`, unless the guard is dropped first: a hang fails the test run
+/// in CI instead of stalling it until its deadline. (A panic would not do:
+/// the hung test's thread never reads it.)
+#[must_use = "the guard watches only until it is dropped"]
+pub struct HangGuard {
+    done: Option<std::sync::mpsc::Sender<()>>,
+}
+
+pub fn hang_guard(name: &'static str, limit: std::time::Duration) -> HangGuard {
+    let (done, rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+            eprintln!("{name}: still running after {limit:?}: ending the test process");
+            std::process::exit(101);
+        }
+    });
+    HangGuard { done: Some(done) }
+}
+
+impl Drop for HangGuard {
+    fn drop(&mut self) {
+        drop(self.done.take());
+    }
+}
