@@ -13,7 +13,13 @@
 //!
 //! Outside a budgeted poll (a plain thread, a foreign executor) the budget
 //! is unconstrained and [`poll_proceed`] always proceeds.
+//!
+//! [`wait`] is the other thing the three crates share: each resource that
+//! returns `Pending` records itself in the current task's slot there, for
+//! task dumps.
 #![warn(missing_docs)]
+
+pub mod wait;
 
 use std::cell::Cell;
 use std::fmt;
