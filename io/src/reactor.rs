@@ -246,7 +246,7 @@ impl Reactor {
             let event = Event::new(key, interest.wants_read_events(), interest.is_writable());
             self.poller.add_with_mode(fd, event, PollMode::Edge)?;
         }
-        let source = Arc::new(Source::new(key, initial));
+        let source = Arc::new(Source::with_fd(key, fd, initial));
         entry.insert(source.clone());
         Ok(Registration::new(self.clone(), source))
     }

@@ -201,13 +201,20 @@ impl Wakers {
 pub(crate) struct Source {
     /// The slab index, which is also the poller key.
     pub(crate) key: usize,
+    /// The fd, for task dumps (what a waiting task waits on); -1 in tests.
+    fd: i32,
     /// The readiness word: see the module doc.
     readiness: AtomicU64,
     wakers: Mutex<Wakers>,
 }
 
 impl Source {
+    #[cfg(test)]
     pub(crate) fn new(key: usize, initial: Initial) -> Source {
+        Source::with_fd(key, -1, initial)
+    }
+
+    pub(crate) fn with_fd(key: usize, fd: i32, initial: Initial) -> Source {
         // Rule 3: tick 0, guessed ready or not as the owner chose.
         let word = match initial {
             Initial::Optimistic => READABLE | WRITABLE | GUESS_READ | GUESS_WRITE,
@@ -215,6 +222,7 @@ impl Source {
         };
         Source {
             key,
+            fd,
             readiness: AtomicU64::new(word),
             wakers: Mutex::new(Wakers::default()),
         }
@@ -331,7 +339,7 @@ impl Source {
         // Rule 4: read again under the lock.
         match self.ready_event(mask, guess) {
             Some(event) => Poll::Ready(event),
-            None => Poll::Pending,
+            None => self.pending(mask),
         }
     }
 
@@ -363,8 +371,16 @@ impl Source {
         // Rule 4: read again under the lock.
         match self.ready_event(mask, guess) {
             Some(event) => Poll::Ready(event),
-            None => Poll::Pending,
+            None => self.pending(mask),
         }
+    }
+
+    /// `Pending`, recorded as what the current task waits on (for task
+    /// dumps: one store, `runtime_coop::wait`).
+    fn pending<T>(&self, mask: Ready) -> Poll<T> {
+        let read = !(mask & Direction::Read.mask()).is_empty();
+        runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Io { fd: self.fd, read });
+        Poll::Pending
     }
 
     fn remove_waiter(&self, key: usize) {

@@ -27,7 +27,7 @@ use crate::loom::{Arc, AtomicUsize, Mutex, Ordering};
 use crate::runtime::Config;
 use crate::scheduler::tuning::{EVENT_INTERVAL, GLOBAL_QUEUE_INTERVAL_MULTI};
 use crate::scheduler::{multi_thread, park};
-use crate::task::{self, Header, Id, Notified, OwnedTasks, Refused, Schedule, Task};
+use crate::task::{self, Header, Notified, OwnedTasks, Refused, Schedule, Task};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -169,7 +169,12 @@ impl TestQueue {
             shared: self.shared.clone(),
             frees: frees.clone(),
         };
-        let join = task::spawn_task(&self.shared.owned, scheduler, future, Id::next());
+        let join = task::spawn_task(
+            &self.shared.owned,
+            scheduler,
+            future,
+            crate::task::SpawnMeta::new(None),
+        );
         (join, CellProbe(frees))
     }
 
@@ -356,7 +361,7 @@ impl Spawner {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.0.spawn(future, Id::next())
+        self.0.spawn(future, crate::task::SpawnMeta::new(None))
     }
 }
 
@@ -412,6 +417,7 @@ impl MultiThread {
             event_interval: EVENT_INTERVAL,
             disable_lifo_slot: !lifo,
             park_hooks: Default::default(),
+            task_hooks: None,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());
@@ -435,7 +441,7 @@ impl MultiThread {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.shared.spawn(future, Id::next())
+        self.shared.spawn(future, crate::task::SpawnMeta::new(None))
     }
 
     /// A handle for tasks to spawn with (see [`Spawner`]). Drop it before

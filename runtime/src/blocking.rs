@@ -13,7 +13,7 @@
 
 use crate::loom::{Condvar, Mutex};
 use crate::runtime::{Handle, ThreadSpawner};
-use crate::task::{self, Header, Id, JoinHandle, Notified, Refused, Schedule, Task};
+use crate::task::{self, Header, JoinHandle, Notified, Refused, Schedule, SpawnMeta, Task};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -110,13 +110,12 @@ impl BlockingPool {
     }
 
     /// Queues `f`, starting a thread if none is idle and the cap allows.
-    #[track_caller]
-    pub(crate) fn spawn<F, R>(&self, f: F, handle: &Handle) -> JoinHandle<R>
+    pub(crate) fn spawn<F, R>(&self, f: F, handle: &Handle, meta: SpawnMeta) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let (task, notified, join) = task::new_task(BlockingTask(Some(f)), NoSchedule, Id::next());
+        let (task, notified, join) = task::new_task(BlockingTask(Some(f)), NoSchedule, meta);
         drop(task); // No owned-task list: see `NoSchedule`.
         let mut state = self.inner.state.lock();
         if state.shutdown {

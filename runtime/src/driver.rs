@@ -140,6 +140,10 @@ impl Driver {
     /// does (step 1). Returns early when unparked; fires the due timers
     /// before returning.
     pub(crate) fn park(&self, index: usize, parker: &mut impl Park, timeout: Option<Duration>) {
+        // The coarse clock of task dumps, refreshed where a clock read or a
+        // syscall is paid anyway (`task/meta.rs`); once more on the way out.
+        crate::task::refresh_coarse_now();
+        let _refresh = RefreshOnDrop;
         let inner = &*self.inner;
         if (inner.time.is_none() && inner.io.is_none()) || !inner.try_hold() {
             return parker.park(timeout);
@@ -173,6 +177,7 @@ impl Driver {
     /// registered and no thread holds the driver, takes the reactor's
     /// ready events without blocking.
     pub(crate) fn maintain(&self) {
+        crate::task::refresh_coarse_now();
         let inner = &*self.inner;
         if let Some(time) = &inner.time {
             time.process(Instant::now());
@@ -256,5 +261,14 @@ impl fmt::Debug for Driver {
 impl fmt::Debug for EnterGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
+}
+
+/// Refreshes the coarse clock when a park returns (`Driver::park`).
+struct RefreshOnDrop;
+
+impl Drop for RefreshOnDrop {
+    fn drop(&mut self) {
+        crate::task::refresh_coarse_now();
     }
 }

@@ -96,7 +96,9 @@ where
     F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::with_handle(|h| h.spawn(future))
+    // The location is taken here: the closure below would hide the caller.
+    let meta = task::SpawnMeta::new(None);
+    context::with_handle(|h| h.spawn_meta(future, meta))
 }
 
 /// Runs `async fn main` on a multi-thread runtime (see the macro crate).

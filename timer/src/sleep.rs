@@ -181,7 +181,13 @@ impl Timer {
         if self.armed {
             let entry = &self.registration.as_ref().expect("armed").entry;
             return match entry.poll_fired(cx.waker()) {
-                Poll::Pending => Poll::Pending,
+                Poll::Pending => {
+                    // For task dumps: what this task waits on (one store).
+                    runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Sleep {
+                        deadline: self.deadline(),
+                    });
+                    Poll::Pending
+                }
                 Poll::Ready(Fired::Deadline) => {
                     // The entry is out of the wheel (entry.rs rule 4).
                     self.armed = false;

@@ -46,6 +46,31 @@ pub fn budget<R>(f: impl FnOnce() -> R) -> R {
     with_budget(INITIAL, f)
 }
 
+/// Sets the thread's budget, returning the previous one (`wait::poll`).
+#[cfg(not(loom))]
+#[inline]
+pub(crate) fn swap_budget(units: u8) -> u8 {
+    BUDGET
+        .try_with(|b| b.replace(units))
+        .unwrap_or(UNCONSTRAINED)
+}
+
+/// Under loom the budget is off (see `with_budget`).
+#[cfg(loom)]
+#[inline]
+pub(crate) fn swap_budget(_units: u8) -> u8 {
+    UNCONSTRAINED
+}
+
+/// Restores a budget `swap_budget` returned.
+#[inline]
+pub(crate) fn restore_budget(units: u8) {
+    #[cfg(not(loom))]
+    let _ = BUDGET.try_with(|b| b.set(units));
+    #[cfg(loom)]
+    let _ = units;
+}
+
 /// Runs `f` with no budget: resources never return `Pending` for lack of
 /// it. See [`Unconstrained`].
 #[inline]

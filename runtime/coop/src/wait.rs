@@ -265,6 +265,27 @@ pub fn with_slot<R>(slot: &WaitSlot, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// One task poll: runs `f` with a fresh cooperative budget (as
+/// [`budget`](crate::budget)) and with `slot` as the current slot (as
+/// [`with_slot`]), restoring both afterwards, also if `f` unwinds. One
+/// guard for both: this is on every poll.
+#[inline]
+pub fn poll<R>(slot: &WaitSlot, f: impl FnOnce() -> R) -> R {
+    struct Restore(u8, *const WaitSlot);
+    impl Drop for Restore {
+        #[inline]
+        fn drop(&mut self) {
+            crate::restore_budget(self.0);
+            let _ = CURRENT.try_with(|c| c.set(self.1));
+        }
+    }
+    slot.0.store(0, Ordering::Relaxed);
+    let budget = crate::swap_budget(crate::INITIAL);
+    let previous = CURRENT.try_with(|c| c.replace(slot)).unwrap_or(ptr::null());
+    let _restore = Restore(budget, previous);
+    f()
+}
+
 /// A resource about to return `Pending`: the current task now waits on
 /// `what`. Outside a task poll it does nothing.
 #[inline]

@@ -1,13 +1,14 @@
 //! `Builder`: every knob of a runtime, checked, then `build()`.
 
 use super::threads::{Hook, ThreadSpawner};
-use super::{Config, Handle, ParkHooks, Runtime};
+use super::{Config, Handle, ParkHooks, Runtime, TaskHook, TaskHooks};
 use crate::blocking::BlockingPool;
 use crate::driver::Driver;
 use crate::scheduler::tuning::{
     EVENT_INTERVAL, GLOBAL_QUEUE_INTERVAL_CURRENT, GLOBAL_QUEUE_INTERVAL_MULTI,
 };
 use crate::scheduler::{current_thread, multi_thread, Scheduler};
+use crate::task::TaskMeta;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub struct Builder {
     on_thread_start: Option<Hook>,
     on_thread_stop: Option<Hook>,
     park_hooks: ParkHooks,
+    task_hooks: TaskHooks,
     max_blocking_threads: usize,
     thread_keep_alive: Duration,
     global_queue_interval: Option<u32>,
@@ -69,6 +71,7 @@ impl Builder {
             on_thread_start: None,
             on_thread_stop: None,
             park_hooks: ParkHooks::default(),
+            task_hooks: TaskHooks::default(),
             max_blocking_threads: 512,
             thread_keep_alive: Duration::from_secs(10),
             global_queue_interval: None,
@@ -148,6 +151,52 @@ impl Builder {
         F: Fn() + Send + Sync + 'static,
     {
         self.park_hooks.after_unpark = Some(Arc::new(f));
+        self
+    }
+
+    /// Called with the new task's [`TaskMeta`] just before it is spawned
+    /// (tokio's hook, stable here). It runs inside the runtime's context,
+    /// so it may spawn (which calls it again). One hook per runtime: a
+    /// second call replaces the first. Not called for tasks of a
+    /// `LocalSet` nor for `spawn_blocking` closures, as in tokio.
+    pub fn on_task_spawn<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.spawn = Some(hook(f));
+        self
+    }
+
+    /// Called once for each task when it terminates: it completed,
+    /// panicked, was aborted, or was cancelled at shutdown. Its output (or
+    /// the future, if cancelled) is dropped by then, unless a `JoinHandle`
+    /// still holds it. The same exceptions as
+    /// [`on_task_spawn`](Self::on_task_spawn).
+    pub fn on_task_terminate<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.terminate = Some(hook(f));
+        self
+    }
+
+    /// Called on the worker thread just before each poll of a task, with
+    /// the task's id current (`task::id()` works).
+    pub fn on_before_task_poll<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.before_poll = Some(hook(f));
+        self
+    }
+
+    /// Called on the worker thread just after each poll of a task, whether
+    /// it returned `Pending`, `Ready` or panicked.
+    pub fn on_after_task_poll<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn(&TaskMeta<'_>) + Send + Sync + 'static,
+    {
+        self.task_hooks.after_poll = Some(hook(f));
         self
     }
 
@@ -248,6 +297,7 @@ impl Builder {
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                     park_hooks: self.park_hooks.clone(),
+                    task_hooks: self.task_hooks.clone().into_option(),
                 };
                 let shared = current_thread::Shared::new(config, driver.clone());
                 let handle = Handle::new(
@@ -268,6 +318,7 @@ impl Builder {
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                     park_hooks: self.park_hooks.clone(),
+                    task_hooks: self.task_hooks.clone().into_option(),
                 };
                 let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
                 let handle = Handle::new(
@@ -337,4 +388,8 @@ impl fmt::Debug for Builder {
             .field("enable_time", &self.enable_time)
             .finish_non_exhaustive()
     }
+}
+
+fn hook<F: Fn(&TaskMeta<'_>) + Send + Sync + 'static>(f: F) -> TaskHook {
+    Arc::new(f)
 }

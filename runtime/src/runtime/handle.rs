@@ -4,7 +4,7 @@ use crate::blocking::BlockingPool;
 use crate::driver::Driver;
 use crate::scheduler::park::Parker;
 use crate::scheduler::Scheduler;
-use crate::task::JoinHandle;
+use crate::task::{JoinHandle, SpawnMeta};
 use std::fmt;
 use std::future::Future;
 use std::pin::pin;
@@ -73,13 +73,35 @@ impl Handle {
         crate::context::try_current()
     }
 
+    /// A snapshot of every live task of this runtime: its metadata, state,
+    /// polls and what it waits on; `Display` prints a tree by parent task.
+    /// It never waits for the workers, so it works from any thread (a
+    /// signal handler's, a `spawn_blocking` closure) and while a worker is
+    /// stuck inside a poll. See [`Dump`](super::Dump) for what is left out.
+    /// tokio has `Handle::dump` under `tokio_unstable`, as an `async fn`
+    /// that waits for every worker to reach a safe point; this one is
+    /// stable and synchronous.
+    pub fn dump(&self) -> super::Dump {
+        super::Dump::capture(self.inner.scheduler.owned())
+    }
+
     /// Spawns a task onto this runtime; see [`crate::spawn`].
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.inner.scheduler.spawn(future)
+        self.spawn_meta(future, SpawnMeta::new(None))
+    }
+
+    /// [`spawn`](Self::spawn) with the metadata made by the public caller.
+    pub(crate) fn spawn_meta<F>(&self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.inner.scheduler.spawn(future, meta)
     }
 
     /// Runs a blocking closure on this runtime's blocking pool.
@@ -97,7 +119,17 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking.spawn(f, self)
+        self.spawn_blocking_meta(f, SpawnMeta::new(None))
+    }
+
+    /// [`spawn_blocking`](Self::spawn_blocking) with the metadata made by
+    /// the public caller.
+    pub(crate) fn spawn_blocking_meta<F, R>(&self, f: F, meta: SpawnMeta) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.blocking.spawn(f, self, meta)
     }
 
     /// Runs `future` to completion on this thread, with this runtime

@@ -2,17 +2,24 @@
 //! [`Handle`] to reach it from anywhere.
 
 mod builder;
+mod dump;
 mod handle;
 mod local;
 mod rt;
+mod task_hooks;
 mod threads;
+mod waits;
 
 pub use builder::Builder;
+pub use dump::{Dump, TaskDump, TaskState};
 pub(crate) use handle::park_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use local::{LocalOptions, LocalRuntime};
 pub use rt::Runtime;
+/// What a task waits on, as a [`TaskDump`] reports it.
+pub use runtime_coop::wait::{SyncKind, WaitsOn};
 
+pub(crate) use task_hooks::{TaskHook, TaskHooks};
 pub(crate) use threads::{Hook, ThreadSpawner};
 
 use std::fmt;
@@ -90,4 +97,6 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     pub(crate) disable_lifo_slot: bool,
     pub(crate) park_hooks: ParkHooks,
+    /// `None` unless a task hook is set (`task_hooks.rs`).
+    pub(crate) task_hooks: Option<std::sync::Arc<TaskHooks>>,
 }

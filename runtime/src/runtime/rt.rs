@@ -60,6 +60,7 @@ impl Runtime {
     }
 
     /// Spawns a task; see [`crate::spawn`].
+    #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,

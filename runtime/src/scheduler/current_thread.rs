@@ -17,7 +17,9 @@ use crate::runtime::Config;
 use crate::scheduler::park::{self, Parker, Unparker};
 use crate::scheduler::queue::Inject;
 use crate::scheduler::{defer, pick_next};
-use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Refused, Schedule, Task};
+use crate::task::{
+    self, Header, JoinHandle, Notified, OwnedTasks, Refused, Schedule, SpawnMeta, Task,
+};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -30,7 +32,7 @@ use std::task::{Context, Poll, Wake, Waker};
 /// State shared by the driving thread and every handle.
 pub(crate) struct Shared {
     inject: Inject,
-    owned: OwnedTasks,
+    pub(crate) owned: OwnedTasks,
     /// The core, when no `block_on` holds it.
     core: Mutex<Option<Box<Core>>>,
     /// Wakes the thread driving the core.
@@ -116,12 +118,12 @@ impl Shared {
         })
     }
 
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        task::spawn_task(&self.owned, self.clone(), future, id)
+        task::spawn_task(&self.owned, self.clone(), future, meta)
     }
 
     /// Runs `future` to completion on this thread, driving the tasks if no
@@ -305,6 +307,10 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: NonNull<Header>) -> Option<Task> {
         self.owned.remove(task)
+    }
+
+    fn hooks(&self) -> Option<&crate::runtime::TaskHooks> {
+        self.config.task_hooks.as_deref()
     }
 }
 

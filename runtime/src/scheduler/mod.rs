@@ -7,7 +7,7 @@ pub(crate) mod park;
 pub(crate) mod queue;
 pub(crate) mod tuning;
 
-use crate::task::{Id, JoinHandle};
+use crate::task::{JoinHandle, SpawnMeta};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -19,15 +19,22 @@ pub(crate) enum Scheduler {
 }
 
 impl Scheduler {
-    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(&self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let id = Id::next();
         match self {
-            Scheduler::MultiThread(s) => s.spawn(future, id),
-            Scheduler::CurrentThread(s) => s.spawn(future, id),
+            Scheduler::MultiThread(s) => s.spawn(future, meta),
+            Scheduler::CurrentThread(s) => s.spawn(future, meta),
+        }
+    }
+
+    /// The owned-task list, for dumps.
+    pub(crate) fn owned(&self) -> &crate::task::OwnedTasks {
+        match self {
+            Scheduler::MultiThread(s) => &s.owned,
+            Scheduler::CurrentThread(s) => &s.owned,
         }
     }
 }

@@ -63,6 +63,7 @@ use super::error::{AcquireError, TryAcquireError};
 use super::wait_queue::{Key, WaitQueue};
 use super::wake_list::WakeList;
 use crate::loom::{AtomicUsize, Mutex, MutexGuard, Ordering};
+use runtime_coop::wait::{SyncKind, WaitsOn};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -81,6 +82,8 @@ pub struct Semaphore {
     /// `available << PERMIT_SHIFT | CLOSED`.
     permits: AtomicUsize,
     waiters: Mutex<WaitQueue<Waiter>>,
+    /// For task dumps: the type a waiting task sees (`with_kind`).
+    kind: SyncKind,
 }
 
 /// One queued acquire.
@@ -137,6 +140,7 @@ impl Semaphore {
         Semaphore {
             permits: AtomicUsize::new(permits << PERMIT_SHIFT),
             waiters: Mutex::new(WaitQueue::new()),
+            kind: SyncKind::Semaphore,
         }
     }
 
@@ -150,7 +154,15 @@ impl Semaphore {
         Semaphore {
             permits: AtomicUsize::new(permits << PERMIT_SHIFT),
             waiters: Mutex::new(WaitQueue::new()),
+            kind: SyncKind::Semaphore,
         }
+    }
+
+    /// Which user-level type this semaphore serves, for task dumps (what
+    /// a waiting task waits on); `Semaphore` unless set.
+    pub(crate) const fn with_kind(mut self, kind: SyncKind) -> Semaphore {
+        self.kind = kind;
+        self
     }
 
     /// A closed semaphore with no permits.
@@ -158,6 +170,7 @@ impl Semaphore {
         Semaphore {
             permits: AtomicUsize::new(CLOSED),
             waiters: Mutex::new(WaitQueue::new()),
+            kind: SyncKind::Semaphore,
         }
     }
 
@@ -167,6 +180,7 @@ impl Semaphore {
         Semaphore {
             permits: AtomicUsize::new(CLOSED),
             waiters: Mutex::new(WaitQueue::new()),
+            kind: SyncKind::Semaphore,
         }
     }
 
@@ -399,6 +413,15 @@ impl Semaphore {
         })))
     }
 
+    /// `Pending`, recorded as what the current task waits on (task dumps).
+    fn pending<T>(&self) -> Poll<T> {
+        runtime_coop::wait::record(WaitsOn::Sync {
+            kind: self.kind,
+            addr: self as *const Semaphore as usize,
+        });
+        Poll::Pending
+    }
+
     /// A later poll of a queued acquire: read the verdict, and once it is in,
     /// remove the entry under the same lock (rule 5).
     fn poll_queued(
@@ -419,7 +442,7 @@ impl Semaphore {
                 };
                 drop(waiters);
                 drop(old); // a waker's drop runs foreign code: not under the lock
-                return Poll::Pending;
+                return self.pending();
             }
             Verdict::Granted => Ok(()),
             Verdict::Closed => Err(AcquireError(())),
@@ -479,7 +502,7 @@ impl Future for Acquire<'_> {
             {
                 Ok(Some(key)) => {
                     this.state = AcquireState::Queued(key);
-                    return Poll::Pending;
+                    return this.semaphore.pending();
                 }
                 Ok(None) => Ok(()),
                 Err(closed) => Err(closed),

@@ -74,6 +74,16 @@
 //! The loom models in `loom-tests/tests/channels.rs` check them.
 
 mod barrier;
+
+/// `Pending`, recorded as what the current task waits on: the primitive
+/// `kind` at `at` (for task dumps; one store, `runtime_coop::wait`).
+fn pending<T, A>(kind: runtime_coop::wait::SyncKind, at: &A) -> std::task::Poll<T> {
+    runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Sync {
+        kind,
+        addr: at as *const A as usize,
+    });
+    std::task::Poll::Pending
+}
 pub(crate) mod batch_semaphore;
 pub mod broadcast;
 mod error;

@@ -19,6 +19,7 @@
 
 use super::batch_semaphore as batch;
 use super::error::TryLockError;
+use runtime_coop::wait::SyncKind;
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -141,7 +142,7 @@ impl<T: ?Sized> Mutex<T> {
         T: Sized,
     {
         Mutex {
-            s: batch::Semaphore::new(1),
+            s: batch::Semaphore::new(1).with_kind(SyncKind::Mutex),
             c: UnsafeCell::new(value),
         }
     }
@@ -160,7 +161,7 @@ impl<T: ?Sized> Mutex<T> {
         T: Sized,
     {
         Mutex {
-            s: batch::Semaphore::const_new(1),
+            s: batch::Semaphore::const_new(1).with_kind(SyncKind::Mutex),
             c: UnsafeCell::new(value),
         }
     }

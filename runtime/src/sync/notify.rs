@@ -16,6 +16,7 @@
 use super::wait_queue::{Key, WaitQueue};
 use super::wake_list::wake_all;
 use crate::loom::{AtomicUsize, Mutex, Ordering};
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -222,7 +223,7 @@ impl<'a> Notified<'a> {
                         verdict: None,
                     });
                     self.wait = Wait::Waiting(key);
-                    return Poll::Pending;
+                    return super::pending(SyncKind::Notify, self.notify);
                 }
             }
             Wait::Waiting(key) => {
@@ -235,7 +236,7 @@ impl<'a> Notified<'a> {
                     };
                     drop(state);
                     drop(old); // foreign code: not under the lock
-                    return Poll::Pending;
+                    return super::pending(SyncKind::Notify, self.notify);
                 }
             }
         }

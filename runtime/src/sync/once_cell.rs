@@ -19,6 +19,7 @@
 use super::batch_semaphore as batch;
 use super::error::{SetError, TryAcquireError};
 use crate::loom::{AtomicBool, Ordering, UnsafeCell};
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::future::Future;
 use std::mem::MaybeUninit;
@@ -66,7 +67,7 @@ impl<T> OnceCell<T> {
         OnceCell {
             value_set: AtomicBool::new(false),
             value: UnsafeCell::new(MaybeUninit::uninit()),
-            semaphore: batch::Semaphore::new(1),
+            semaphore: batch::Semaphore::new(1).with_kind(SyncKind::OnceCell),
         }
     }
 
@@ -76,7 +77,7 @@ impl<T> OnceCell<T> {
         OnceCell {
             value_set: AtomicBool::new(false),
             value: UnsafeCell::new(MaybeUninit::uninit()),
-            semaphore: batch::Semaphore::const_new(1),
+            semaphore: batch::Semaphore::const_new(1).with_kind(SyncKind::OnceCell),
         }
     }
 

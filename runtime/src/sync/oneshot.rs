@@ -36,6 +36,7 @@
 
 use super::wake_list::wake_all;
 use crate::loom::{Arc, Mutex};
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -301,7 +302,7 @@ impl<T> Future for Receiver<T> {
             let old = register(&mut state.rx_waker, cx.waker());
             drop(state);
             drop(old);
-            return Poll::Pending;
+            return super::pending(SyncKind::Oneshot, inner);
         };
         drop(state);
         this.inner = None;

@@ -35,6 +35,7 @@ pub use write_guard::{OwnedRwLockWriteGuard, RwLockWriteGuard};
 
 use super::batch_semaphore as batch;
 use super::error::TryLockError;
+use runtime_coop::wait::SyncKind;
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -145,7 +146,7 @@ impl<T: ?Sized> RwLock<T> {
         );
         RwLock {
             mr: max_reads,
-            s: batch::Semaphore::new(max_reads as usize),
+            s: batch::Semaphore::new(max_reads as usize).with_kind(SyncKind::RwLock),
             c: UnsafeCell::new(value),
         }
     }
@@ -175,7 +176,7 @@ impl<T: ?Sized> RwLock<T> {
         );
         RwLock {
             mr: max_reads,
-            s: batch::Semaphore::const_new(max_reads as usize),
+            s: batch::Semaphore::const_new(max_reads as usize).with_kind(SyncKind::RwLock),
             c: UnsafeCell::new(value),
         }
     }

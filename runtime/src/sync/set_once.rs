@@ -16,6 +16,7 @@
 use super::batch_semaphore as batch;
 use super::error::SetOnceError;
 use crate::loom::{AtomicBool, Mutex, Ordering, UnsafeCell};
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::mem::MaybeUninit;
 
@@ -56,7 +57,7 @@ impl<T> SetOnce<T> {
             value_set: AtomicBool::new(false),
             value: UnsafeCell::new(MaybeUninit::uninit()),
             setter: Mutex::new(()),
-            waiters: batch::Semaphore::new(0),
+            waiters: batch::Semaphore::new(0).with_kind(SyncKind::OnceCell),
         }
     }
 
@@ -67,7 +68,7 @@ impl<T> SetOnce<T> {
             value_set: AtomicBool::new(false),
             value: UnsafeCell::new(MaybeUninit::uninit()),
             setter: Mutex::new(()),
-            waiters: batch::Semaphore::const_new(0),
+            waiters: batch::Semaphore::const_new(0).with_kind(SyncKind::OnceCell),
         }
     }
 

@@ -13,7 +13,10 @@ use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
 /// Runs one `Notified` (its ref is handed over).
-pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+///
+/// `HOOKED`: the runtime has poll hooks (`raw.rs` picks the vtable at the
+/// spawn), so a runtime without them runs a `poll` compiled without them.
+pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNull<Header>) {
     // SAFETY: the vtable's contract: `ptr` is a live `Cell<F, S>`.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
     // SAFETY: as above; the `Notified`'s ref keeps the cell alive.
@@ -25,8 +28,21 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
         // SAFETY: that was the last ref.
         ToRunning::Dealloc => return unsafe { raw.dealloc() },
     }
+    cell.trailer.meta.poll_started();
+    let hooks = if HOOKED {
+        cell.core.scheduler.hooks()
+    } else {
+        None
+    };
+    if let Some(hooks) = hooks {
+        poll_hook(cell, raw, hooks, Hook::Before);
+    }
     // SAFETY: this thread holds RUNNING, so it owns the stage (rule 1).
-    if unsafe { poll_future(cell, raw) }.is_ready() {
+    let ready = unsafe { poll_future::<F, S, HOOKED>(cell, raw) }.is_ready();
+    if let Some(hooks) = hooks {
+        poll_hook(cell, raw, hooks, Hook::After);
+    }
+    if ready {
         return complete(cell, raw);
     }
     match cell.header.state.transition_to_idle() {
@@ -45,20 +61,52 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     }
 }
 
+enum Hook {
+    Before,
+    After,
+}
+
+/// Runs a poll hook with the task's id current; out of line and cold.
+#[cold]
+#[inline(never)]
+fn poll_hook<F: Future, S>(
+    cell: &Cell<F, S>,
+    raw: RawTask,
+    hooks: &crate::runtime::TaskHooks,
+    which: Hook,
+) {
+    let meta = cell.trailer.meta.task_meta(cell.header.id);
+    let _id = id::CurrentIdGuard::enter(raw.header_ptr());
+    match which {
+        Hook::Before => hooks.before_poll(&meta),
+        Hook::After => hooks.after_poll(&meta),
+    }
+}
+
 /// Polls the future once; on `Ready` or a panic, stores the output.
 ///
 /// # Safety
 /// The caller holds RUNNING (rule 1).
-unsafe fn poll_future<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) -> Poll<()> {
+///
+/// `HOOKED` only keeps the two `poll`s from sharing one instance (its
+/// `catch_unwind` closure would then have two callers, and the compiler
+/// would stop inlining it: 15 instructions a poll under callgrind).
+#[inline(always)]
+unsafe fn poll_future<F: Future, S: Schedule, const HOOKED: bool>(
+    cell: &Cell<F, S>,
+    raw: RawTask,
+) -> Poll<()> {
     let waker = waker::waker_ref(raw);
     let mut cx = Context::from_waker(&waker);
-    let _id = id::CurrentIdGuard::enter(cell.header.id);
+    let meta = &cell.trailer.meta;
+    let _id = id::CurrentIdGuard::enter(raw.header_ptr());
     let res = catch_unwind(AssertUnwindSafe(|| {
         // A poll that panics drops its future during the unwind, as tokio
         // does, so the future's `Drop` sees `thread::panicking()`.
         let guard = DropFutureOnUnwind(cell);
-        // Each poll gets a fresh cooperative budget (runtime-coop).
-        let res = runtime_coop::budget(|| {
+        // Each poll gets a fresh cooperative budget and records what it
+        // waits on in the task's slot (runtime-coop).
+        let res = runtime_coop::wait::poll(&meta.wait, || {
             cell.core.stage.with_mut(|stage| {
                 // SAFETY: RUNNING gives this thread the stage (rule 1); the
                 // future is never moved out of its place while `Running`.
@@ -146,7 +194,7 @@ unsafe fn set_stage<F: Future, S>(
 /// Cancels the future (abort or shutdown) and completes the task.
 fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
     let id = cell.header.id;
-    let _id = id::CurrentIdGuard::enter(id);
+    let _id = id::CurrentIdGuard::enter(raw.header_ptr());
     // SAFETY: the caller holds RUNNING (rule 1).
     let output = match unsafe { set_stage(cell, Stage::Consumed) } {
         Ok(()) => Err(JoinError::cancelled(id)),
@@ -165,7 +213,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
     if !prev.is_join_interested() {
         // Nobody will read the output: it is ours to drop (rule 6). The
         // handle took its waker with it (rule 5).
-        let _id = id::CurrentIdGuard::enter(cell.header.id);
+        let _id = id::CurrentIdGuard::enter(raw.header_ptr());
         // SAFETY: COMPLETE without JOIN_INTEREST gives the stage to us.
         let _ = unsafe { set_stage(cell, Stage::Consumed) };
     } else if prev.is_join_waker_set() {
@@ -189,6 +237,11 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
             let waker = cell.trailer.join_waker.with_mut(|w| unsafe { (*w).take() });
             drop_waker(waker);
         }
+    }
+    if let Some(hooks) = cell.core.scheduler.hooks() {
+        let meta = &cell.trailer.meta;
+        let _id = id::CurrentIdGuard::enter(raw.header_ptr());
+        hooks.on_terminate(&meta.task_meta(cell.header.id));
     }
     // The list's ref, if the task was still in the list (not at shutdown).
     let released = cell.core.scheduler.release(raw.header_ptr());
@@ -293,7 +346,7 @@ pub(super) unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Heade
     let state = &cell.header.state;
     if let Some(drop) = state.transition_to_join_handle_dropped() {
         if drop.drop_output {
-            let _id = id::CurrentIdGuard::enter(cell.header.id);
+            let _id = id::CurrentIdGuard::enter(ptr);
             // SAFETY: COMPLETE with JOIN_INTEREST at the transition: the
             // stage is the handle's (rule 6).
             let _ = unsafe { set_stage(cell, Stage::Consumed) };

@@ -1,8 +1,10 @@
 //! Task ids, and which task the current thread is polling.
 
+use super::raw::{Header, RawTask};
 use std::cell::Cell;
 use std::fmt;
 use std::num::NonZeroU64;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An opaque id, unique among the tasks of the process.
@@ -28,8 +30,9 @@ thread_local! {
 }
 
 crate::loom::runtime_thread_local! {
-    /// The task whose future or output this thread polls or drops.
-    static CURRENT: Cell<Option<Id>> = const { Cell::new(None) };
+    /// The cell of the task whose future or output this thread polls or
+    /// drops: its id is in the header, its name in the trailer.
+    static CURRENT: Cell<Option<NonNull<Header>>> = const { Cell::new(None) };
 }
 
 impl Id {
@@ -69,16 +72,34 @@ pub fn id() -> Id {
 /// a task's future or output is dropped (abort, cancellation, shutdown, a
 /// dropped `JoinHandle`), so it works in a `Drop`.
 pub fn try_id() -> Option<Id> {
-    CURRENT.try_with(Cell::get).ok().flatten()
+    let header = CURRENT.try_with(Cell::get).ok().flatten()?;
+    // SAFETY: set by `CurrentIdGuard::enter` from a cell that the runner's
+    // ref keeps alive until the guard restores the previous value.
+    Some(unsafe { RawTask::from_raw(header) }.header().id())
+}
+
+/// The name of the task being polled on this thread, given with
+/// [`task::Builder::name`](super::Builder::name); `None` outside a task or
+/// for an unnamed one. (tokio has no such function; it is an `Arc` so that
+/// it may outlive the poll.)
+pub fn name() -> Option<std::sync::Arc<str>> {
+    let header = CURRENT.try_with(Cell::get).ok().flatten()?;
+    // SAFETY: as in `try_id`.
+    unsafe { RawTask::from_raw(header) }
+        .trailer()
+        .meta
+        .name_arc()
 }
 
 /// Marks the task being polled until dropped; restores the previous one
 /// (a `block_on` inside `spawn_blocking` inside a task nests).
-pub(crate) struct CurrentIdGuard(Option<Id>);
+pub(crate) struct CurrentIdGuard(Option<NonNull<Header>>);
 
 impl CurrentIdGuard {
-    pub(crate) fn enter(id: Id) -> CurrentIdGuard {
-        CurrentIdGuard(CURRENT.try_with(|c| c.replace(Some(id))).ok().flatten())
+    /// Makes the task of `header` current. The cell must outlive the guard
+    /// (the caller holds a ref).
+    pub(crate) fn enter(header: NonNull<Header>) -> CurrentIdGuard {
+        CurrentIdGuard(CURRENT.try_with(|c| c.replace(Some(header))).ok().flatten())
     }
 }
 

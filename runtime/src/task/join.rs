@@ -72,6 +72,11 @@ impl<T> Future for JoinHandle<T> {
         };
         if out.is_ready() {
             coop.made_progress();
+        } else {
+            // For task dumps: what this task waits on (one store).
+            runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Join {
+                task: self.id().as_u64(),
+            });
         }
         out
     }

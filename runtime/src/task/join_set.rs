@@ -1,4 +1,5 @@
-//! `JoinSet`: a collection of tasks, joined in the order they finish.
+//! `JoinSet`: a collection of tasks, joined in the order they finish, and
+//! its task [`Builder`].
 
 use super::{AbortHandle, JoinError, JoinHandle};
 use crate::loom::Mutex;
@@ -208,6 +209,7 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Spawns a task on the runtime of `handle` into the set.
+    #[track_caller]
     pub fn spawn_on<F>(&mut self, future: F, handle: &Handle) -> AbortHandle
     where
         F: Future<Output = T> + Send + 'static,
@@ -242,6 +244,7 @@ impl<T: 'static> JoinSet<T> {
 
     /// Spawns a `!Send` task on `local_set` into the set; it runs when the
     /// set is driven (`run_until`, `block_on`, or awaited).
+    #[track_caller]
     pub fn spawn_local_on<F>(&mut self, future: F, local_set: &super::LocalSet) -> AbortHandle
     where
         F: Future<Output = T> + 'static,
@@ -253,11 +256,112 @@ impl<T: 'static> JoinSet<T> {
 impl<T: Send + 'static> JoinSet<T> {
     /// Runs a blocking closure on the blocking pool of `handle`'s runtime,
     /// as a task of the set.
+    #[track_caller]
     pub fn spawn_blocking_on<F>(&mut self, f: F, handle: &Handle) -> AbortHandle
     where
         F: FnOnce() -> T + Send + 'static,
     {
         self.insert(handle.spawn_blocking(f))
+    }
+}
+
+impl<T> JoinSet<T> {
+    /// A [`Builder`] for a task of this set: a name, then any of the
+    /// `spawn*` methods (tokio's `JoinSet::build_task`, stable here).
+    pub fn build_task(&mut self) -> Builder<'_, T> {
+        Builder {
+            set: self,
+            builder: super::Builder::new(),
+        }
+    }
+}
+
+/// Spawns a task into a [`JoinSet`] with options
+/// ([`JoinSet::build_task`]); as [`task::Builder`](super::Builder), but
+/// each `spawn*` returns the task's [`AbortHandle`] and the set joins it.
+#[must_use = "a builder does nothing until one of its spawn methods is called"]
+pub struct Builder<'a, T> {
+    set: &'a mut JoinSet<T>,
+    builder: super::Builder<'a>,
+}
+
+impl<'a, T: 'static> Builder<'a, T> {
+    /// Names the task.
+    pub fn name(self, name: &'a str) -> Builder<'a, T> {
+        Builder {
+            set: self.set,
+            builder: self.builder.name(name),
+        }
+    }
+
+    /// Spawns a `!Send` task on the current `LocalSet` into the set.
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> std::io::Result<AbortHandle>
+    where
+        F: Future<Output = T> + 'static,
+    {
+        Ok(self.set.insert(self.builder.spawn_local(future)?))
+    }
+
+    /// Spawns a `!Send` task on `local_set` into the set.
+    #[track_caller]
+    pub fn spawn_local_on<F>(
+        self,
+        future: F,
+        local_set: &super::LocalSet,
+    ) -> std::io::Result<AbortHandle>
+    where
+        F: Future<Output = T> + 'static,
+    {
+        Ok(self
+            .set
+            .insert(self.builder.spawn_local_on(future, local_set)?))
+    }
+}
+
+impl<T: Send + 'static> Builder<'_, T> {
+    /// Spawns a task on the current runtime into the set.
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> std::io::Result<AbortHandle>
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        Ok(self.set.insert(self.builder.spawn(future)?))
+    }
+
+    /// Spawns a task on the runtime of `handle` into the set.
+    #[track_caller]
+    pub fn spawn_on<F>(self, future: F, handle: &Handle) -> std::io::Result<AbortHandle>
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        Ok(self.set.insert(self.builder.spawn_on(future, handle)?))
+    }
+
+    /// Runs a blocking closure on the current runtime's pool, into the set.
+    #[track_caller]
+    pub fn spawn_blocking<F>(self, f: F) -> std::io::Result<AbortHandle>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        Ok(self.set.insert(self.builder.spawn_blocking(f)?))
+    }
+
+    /// Runs a blocking closure on `handle`'s runtime's pool, into the set.
+    #[track_caller]
+    pub fn spawn_blocking_on<F>(self, f: F, handle: &Handle) -> std::io::Result<AbortHandle>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        Ok(self.set.insert(self.builder.spawn_blocking_on(f, handle)?))
+    }
+}
+
+impl<T> fmt::Debug for Builder<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("builder", &self.builder)
+            .finish_non_exhaustive()
     }
 }
 

@@ -120,6 +120,23 @@ impl OwnedTasks {
         self.len() == 0
     }
 
+    /// Calls `f` with each task in the list, one shard at a time under its
+    /// lock (so `f` must not spawn, complete or touch the list; it may read
+    /// what the header and trailer share with any thread).
+    pub(crate) fn for_each(&self, mut f: impl FnMut(RawTask)) {
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            let mut next = shard.head;
+            while let Some(ptr) = next {
+                // SAFETY: a linked task is alive: the list owns a ref to it,
+                // which only `unlink` gives up, under this lock.
+                f(unsafe { RawTask::from_raw(ptr) });
+                // SAFETY: the shard lock is held.
+                next = link_of(ptr).with(|l| unsafe { (*l).next });
+            }
+        }
+    }
+
     fn pop(&self, shard: &Mutex<Shard>) -> Option<Task> {
         let mut shard = shard.lock();
         let head = shard.head?;

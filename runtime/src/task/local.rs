@@ -24,7 +24,7 @@
 //! What does cross threads (`Shared`, the scheduler handle stored in each
 //! cell, the `Notified`s) is `Send + Sync` by construction.
 
-use super::{Header, Id, JoinHandle, Notified, OwnedTasks, Refused, Schedule, Task};
+use super::{Header, JoinHandle, Notified, OwnedTasks, Refused, Schedule, SpawnMeta, Task};
 use crate::loom::Mutex;
 use crate::runtime::Runtime;
 use crate::scheduler::pick_next;
@@ -142,12 +142,22 @@ impl LocalSet {
 
     /// Spawns a `!Send` task into this set. It runs once the set is driven
     /// (`run_until`, `block_on`, or awaiting the set).
+    #[track_caller]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.context.spawn(future)
+        self.spawn_local_meta(future, SpawnMeta::new(None))
+    }
+
+    /// [`spawn_local`](Self::spawn_local) with the public caller's metadata.
+    pub(crate) fn spawn_local_meta<F>(&self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.context.spawn(future, meta)
     }
 
     /// Runs `future` on this thread, with the set's tasks running beside it,
@@ -198,9 +208,19 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
+    spawn_local_meta(future, SpawnMeta::new(None))
+}
+
+/// [`spawn_local`] with the public caller's metadata.
+#[track_caller]
+pub(crate) fn spawn_local_meta<F>(future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
     let current = CURRENT.try_with(|c| c.borrow().clone()).ok().flatten();
     match current {
-        Some(cx) => cx.spawn(future),
+        Some(cx) => cx.spawn(future, meta),
         None => panic!(
             "`spawn_local` called outside of a `LocalSet`: call it from a task of a \
              `LocalSet`, inside `LocalSet::run_until` or `LocalSet::block_on`, or use \
@@ -210,7 +230,7 @@ where
 }
 
 impl Context {
-    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    fn spawn<F>(&self, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -221,9 +241,7 @@ impl Context {
         // `tick` (its `schedule` only queues them), and its `Task` is only
         // shut down by a closed list's `bind` or by `LocalSet::drop`, all on
         // this thread (rules 1-3 in the module doc).
-        unsafe {
-            super::spawn_local_task(&self.shared.owned, self.shared.clone(), future, Id::next())
-        }
+        unsafe { super::spawn_local_task(&self.shared.owned, self.shared.clone(), future, meta) }
     }
 
     /// Runs up to a budget of tasks. Returns `true` if some are still

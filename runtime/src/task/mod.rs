@@ -69,13 +69,15 @@
 //! unwinding does).
 
 mod abort;
+mod builder;
 mod error;
 mod harness;
 mod id;
 mod join;
-mod join_set;
+pub mod join_set;
 mod list;
 mod local;
+mod meta;
 mod raw;
 mod state;
 mod task_group;
@@ -95,17 +97,20 @@ pub mod coop {
 }
 
 pub use abort::AbortHandle;
+pub use builder::Builder;
 pub use error::JoinError;
-pub use id::{id, try_id, Id};
+pub use id::{id, name, try_id, Id};
 pub use join::JoinHandle;
 pub use join_set::JoinSet;
 pub use local::{spawn_local, LocalEnterGuard, LocalSet};
+pub use meta::TaskMeta;
 pub use runtime_coop::{consume_budget, unconstrained, Unconstrained};
 pub use task_group::TaskGroup;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
 pub use yield_now::yield_now;
 
 pub(crate) use list::OwnedTasks;
+pub(crate) use meta::{refresh_coarse_now, SpawnMeta};
 pub(crate) use raw::{Header, RawTask};
 
 use std::future::Future;
@@ -118,7 +123,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    crate::spawn(future)
+    let meta = SpawnMeta::new(None);
+    crate::context::with_handle(|h| h.spawn_meta(future, meta))
 }
 
 /// Runs a blocking closure on the current runtime's blocking pool. See
@@ -129,7 +135,8 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    crate::context::with_handle(|h| h.spawn_blocking(f))
+    let meta = SpawnMeta::new(None);
+    crate::context::with_handle(|h| h.spawn_blocking_meta(f, meta))
 }
 
 /// What a scheduler gives its tasks: somewhere to go when woken, and a way
@@ -152,6 +159,11 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// The task completed: remove it from the owned-task list, returning the
     /// list's ref if it was still there.
     fn release(&self, task: NonNull<Header>) -> Option<Task>;
+
+    /// The runtime's task hooks, if any is set.
+    fn hooks(&self) -> Option<&crate::runtime::TaskHooks> {
+        None
+    }
 }
 
 /// Tasks that a shut-down scheduler refused to queue (they are already
@@ -282,14 +294,14 @@ pub(crate) fn spawn_task<F, S>(
     owned: &OwnedTasks,
     scheduler: S,
     future: F,
-    id: Id,
+    meta: SpawnMeta,
 ) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = RawTask::new(future, scheduler, id);
+    let raw = RawTask::new(future, scheduler, meta);
     bind_and_schedule(owned, raw)
 }
 
@@ -308,14 +320,14 @@ pub(crate) unsafe fn spawn_local_task<F, S>(
     owned: &OwnedTasks,
     scheduler: S,
     future: F,
-    id: Id,
+    meta: SpawnMeta,
 ) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
     S: Schedule,
 {
-    let raw = RawTask::new(future, scheduler, id);
+    let raw = RawTask::new(future, scheduler, meta);
     bind_and_schedule(owned, raw)
 }
 
@@ -337,13 +349,13 @@ fn bind_and_schedule<T>(owned: &OwnedTasks, raw: RawTask) -> JoinHandle<T> {
 pub(crate) fn new_task<F, S>(
     future: F,
     scheduler: S,
-    id: Id,
+    meta: SpawnMeta,
 ) -> (Task, Notified, JoinHandle<F::Output>)
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let raw = RawTask::new(future, scheduler, id);
+    let raw = RawTask::new(future, scheduler, meta);
     (Task(raw), Notified(Task(raw)), JoinHandle::new(raw))
 }

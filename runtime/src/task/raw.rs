@@ -4,6 +4,7 @@
 use super::harness;
 use super::id::Id;
 use super::list::Link;
+use super::meta::{Meta, SpawnMeta};
 use super::state::State;
 use super::{JoinError, Schedule};
 use crate::loom::UnsafeCell;
@@ -29,6 +30,17 @@ pub(crate) struct Header {
     pub(super) link: UnsafeCell<Link>,
 }
 
+impl Header {
+    pub(crate) fn id(&self) -> Id {
+        self.id
+    }
+
+    /// The state word now (for dumps: any thread may read it).
+    pub(crate) fn state_now(&self) -> super::state::Snapshot {
+        self.state.load()
+    }
+}
+
 /// The typed part: the scheduler handle and the future or its output.
 pub(super) struct Core<F: Future, S> {
     pub(super) scheduler: S,
@@ -44,9 +56,12 @@ pub(super) enum Stage<F: Future> {
     Consumed,
 }
 
-/// The cold part: the `JoinHandle`'s waker (rules 2-5 of `task/mod.rs`).
-pub(super) struct Trailer {
+/// The cold part: the `JoinHandle`'s waker (rules 2-5 of `task/mod.rs`)
+/// and what dumps and hooks read (`meta.rs`). Reached from an untyped
+/// header through [`Vtable::trailer`].
+pub(crate) struct Trailer {
     pub(super) join_waker: UnsafeCell<Option<Waker>>,
+    pub(crate) meta: Meta,
 }
 
 /// The typed operations of one `Cell<F, S>`, reached from untyped pointers.
@@ -67,22 +82,27 @@ pub(super) struct Vtable {
     pub(super) drop_join_handle: unsafe fn(NonNull<Header>),
     /// Cancels the task at runtime shutdown: hands over the list's ref.
     pub(super) shutdown: unsafe fn(NonNull<Header>),
+    /// The trailer's offset from the header: `Cell<F, S>`'s layout.
+    pub(super) trailer: usize,
 }
 
-fn vtable<F, S>() -> &'static Vtable
+/// The vtable of a `Cell<F, S>`: `HOOKED` if its runtime has poll hooks,
+/// so a runtime without them polls through a `poll` compiled without them.
+fn vtable<F, S, const HOOKED: bool>() -> &'static Vtable
 where
     F: Future + 'static,
     F::Output: 'static,
     S: Schedule,
 {
-    // A constant promoted to a `'static`: one vtable per (F, S) pair.
+    // A constant promoted to a `'static`: one vtable per (F, S, HOOKED).
     &Vtable {
-        poll: harness::poll::<F, S>,
+        poll: harness::poll::<F, S, HOOKED>,
         schedule: harness::schedule::<F, S>,
         dealloc: harness::dealloc::<F, S>,
         try_read_output: harness::try_read_output::<F, S>,
         drop_join_handle: harness::drop_join_handle::<F, S>,
         shutdown: harness::shutdown::<F, S>,
+        trailer: std::mem::offset_of!(Cell<F, S>, trailer),
     }
 }
 
@@ -100,7 +120,7 @@ impl RawTask {
     /// No `Send` bound here: `spawn_task` requires it, and `spawn_local_task`
     /// (`!Send` futures) makes its caller promise the thread discipline
     /// instead (`task/mod.rs`).
-    pub(super) fn new<F, S>(future: F, scheduler: S, id: Id) -> RawTask
+    pub(super) fn new<F, S>(future: F, scheduler: S, meta: SpawnMeta) -> RawTask
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -109,8 +129,12 @@ impl RawTask {
         let cell = Box::new(Cell {
             header: Header {
                 state: State::new(),
-                vtable: vtable::<F, S>(),
-                id,
+                vtable: if scheduler.hooks().is_some_and(|h| h.has_poll_hooks()) {
+                    vtable::<F, S, true>()
+                } else {
+                    vtable::<F, S, false>()
+                },
+                id: meta.id,
                 link: UnsafeCell::new(Link::default()),
             },
             core: Core {
@@ -119,8 +143,12 @@ impl RawTask {
             },
             trailer: Trailer {
                 join_waker: UnsafeCell::new(None),
+                meta: meta.into_meta(),
             },
         });
+        if let Some(hooks) = cell.core.scheduler.hooks() {
+            hooks.on_spawn(&cell.trailer.meta.task_meta(cell.header.id));
+        }
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
         RawTask { ptr }
     }
@@ -148,6 +176,22 @@ impl RawTask {
 
     pub(super) fn state(&self) -> &State {
         &self.header().state
+    }
+
+    /// The cell's trailer, of any task type.
+    pub(crate) fn trailer(&self) -> &Trailer {
+        let header = self.header();
+        // SAFETY: the vtable was made for this cell's `Cell<F, S>`, whose
+        // trailer lies `trailer` bytes after its header (offset 0, by
+        // `repr(C)`); the cell is alive as for `header`.
+        unsafe {
+            &*self
+                .ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(header.vtable.trailer)
+                .cast::<Trailer>()
+        }
     }
 
     /// Runs the task.

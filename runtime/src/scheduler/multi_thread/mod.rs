@@ -34,7 +34,9 @@ use crate::loom::{AtomicBool, Ordering};
 use crate::runtime::Config;
 use crate::scheduler::park::Unparker;
 use crate::scheduler::queue::{Inject, Stealer};
-use crate::task::{self, Header, Id, JoinHandle, Notified, OwnedTasks, Refused, Schedule, Task};
+use crate::task::{
+    self, Header, JoinHandle, Notified, OwnedTasks, Refused, Schedule, SpawnMeta, Task,
+};
 use crossbeam_utils::CachePadded;
 use idle::Idle;
 use std::future::Future;
@@ -69,12 +71,12 @@ struct Remote {
 impl Shared {
     /// Spawns a task. From a worker of this runtime it goes to that
     /// worker's LIFO slot; from elsewhere, to the injector.
-    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, id: Id) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        task::spawn_task(&self.owned, self.clone(), future, id)
+        task::spawn_task(&self.owned, self.clone(), future, meta)
     }
 
     /// Queues a task from outside the workers and wakes a sleeper. Refused
@@ -143,6 +145,10 @@ impl Schedule for Arc<Shared> {
 
     fn release(&self, task: NonNull<Header>) -> Option<Task> {
         self.owned.remove(task)
+    }
+
+    fn hooks(&self) -> Option<&crate::runtime::TaskHooks> {
+        self.config.task_hooks.as_deref()
     }
 }
 

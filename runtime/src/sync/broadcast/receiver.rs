@@ -5,6 +5,7 @@ use super::error::{RecvError, TryRecvError};
 use super::{Shared, Slot, Tail, Waiter, MAX_RECEIVERS};
 use crate::loom::{Arc, MutexGuard, Ordering};
 use crate::sync::wait_queue::Key;
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -236,7 +237,9 @@ impl<T: Clone> Future for Recv<'_, T> {
             .next_value(Some((&mut this.entry, cx.waker())))
         {
             Ok(value) => Ok(value),
-            Err(TryRecvError::Empty) => return Poll::Pending,
+            Err(TryRecvError::Empty) => {
+                return crate::sync::pending(SyncKind::Broadcast, &*this.receiver)
+            }
             Err(TryRecvError::Lagged(n)) => Err(RecvError::Lagged(n)),
             Err(TryRecvError::Closed) => Err(RecvError::Closed),
         };

@@ -8,6 +8,7 @@ use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 use super::permit::{OwnedPermit, Permit, PermitIterator};
 use crate::sync::batch_semaphore as batch;
 use crate::sync::TryAcquireError;
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -23,7 +24,7 @@ impl Bounded {
     #[track_caller]
     pub(super) fn new(bound: usize) -> Bounded {
         Bounded {
-            semaphore: batch::Semaphore::new(bound),
+            semaphore: batch::Semaphore::new(bound).with_kind(SyncKind::MpscSend),
             bound,
         }
     }

@@ -40,6 +40,7 @@ use super::super::wake_list::wake_all;
 use super::error::TryRecvError;
 use crate::loom::{Arc, AtomicBool, AtomicUsize, Mutex, Ordering};
 use crate::sync::Notify;
+use runtime_coop::wait::SyncKind;
 use std::collections::VecDeque;
 use std::fmt;
 use std::task::{ready, Context, Poll, Waker};
@@ -344,7 +345,7 @@ impl<T, C: Capacity> Rx<T, C> {
         let old = state.register(cx.waker());
         drop(state);
         drop(old);
-        Poll::Pending
+        crate::sync::pending(SyncKind::MpscRecv, chan)
     }
 
     /// Up to `limit` values appended to `buffer`: how many, `0` once
@@ -377,7 +378,7 @@ impl<T, C: Capacity> Rx<T, C> {
         let old = state.register(cx.waker());
         drop(state);
         drop(old);
-        Poll::Pending
+        crate::sync::pending(SyncKind::MpscRecv, chan)
     }
 
     pub(super) fn try_recv(&mut self) -> Result<T, TryRecvError> {

@@ -1,0 +1,244 @@
+//! [`Handle::dump`](super::Handle::dump): a snapshot of every live task.
+//!
+//! The dump walks the runtime's owned-task list one shard at a time, under
+//! that shard's lock, and reads of each task only what is safe to read
+//! from any thread while the task may be running elsewhere: the header's
+//! id and state word (atomic), the trailer's metadata (written once at
+//! spawn, before the cell was shared) and its diagnostic atomics (poll
+//! count, coarse time of the last poll, the wait slot). It never touches a
+//! future or an output, never waits for a worker, and holds one shard lock
+//! for the length of one walk of that shard, so it works from any thread,
+//! also while a worker is stuck inside a poll: only a spawn or completion
+//! that hashes to the shard being walked waits for it.
+//!
+//! Not in the dump: tasks of a `LocalSet` (they live in the set's own
+//! list) and `spawn_blocking` closures (the blocking pool has no list of
+//! them). A task's "running" time is the time since its poll started, to
+//! the precision of the coarse clock (`task/meta.rs`): a few milliseconds
+//! on a busy runtime, the last park or maintenance otherwise.
+
+use crate::task::{Id, OwnedTasks, RawTask, TaskMeta};
+use runtime_coop::wait::WaitsOn;
+use std::collections::HashMap;
+use std::fmt;
+use std::panic::Location;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A snapshot of a runtime's tasks ([`Handle::dump`](super::Handle::dump)).
+///
+/// `Display` prints a tree by parent task, one line a task, as
+/// `python -m asyncio pstree` does:
+///
+/// ```text
+/// runtime: 3 tasks
+/// ├── task 1 "server" (src/main.rs:12:5) idle, 4 polls, last 2 ms ago, waits on accept on 127.0.0.1:8080
+/// │   └── task 7 "conn" (src/main.rs:20:9) idle, 2 polls, last 15 ms ago, waits on TCP read from 127.0.0.1:50312
+/// └── task 2 (src/main.rs:14:5) scheduled, 0 polls
+/// ```
+#[derive(Clone, Debug)]
+pub struct Dump {
+    tasks: Vec<TaskDump>,
+}
+
+/// One task in a [`Dump`].
+#[derive(Clone, Debug)]
+pub struct TaskDump {
+    id: Id,
+    name: Option<Arc<str>>,
+    spawned_at: &'static Location<'static>,
+    parent: Option<Id>,
+    state: TaskState,
+    polls: u32,
+    since_last_poll: Option<Duration>,
+    waits_on: WaitsOn,
+}
+
+/// What a task is doing when the dump reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TaskState {
+    /// Waiting for a wake-up: see [`TaskDump::waits_on`].
+    Idle,
+    /// Woken, in a run queue.
+    Scheduled,
+    /// Inside a poll on some worker (or being cancelled).
+    Running,
+    /// Finished; still in the list for an instant.
+    Complete,
+}
+
+impl TaskState {
+    fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Idle => "idle",
+            TaskState::Scheduled => "scheduled",
+            TaskState::Running => "running",
+            TaskState::Complete => "complete",
+        }
+    }
+}
+
+impl TaskDump {
+    /// The task's id.
+    pub fn id(&self) -> Id {
+        self.id
+    }
+
+    /// Its name, if it was built with one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Where it was spawned.
+    pub fn spawned_at(&self) -> &'static Location<'static> {
+        self.spawned_at
+    }
+
+    /// The task that spawned it, if any (it may have finished since).
+    pub fn parent(&self) -> Option<Id> {
+        self.parent
+    }
+
+    /// Its state.
+    pub fn state(&self) -> TaskState {
+        self.state
+    }
+
+    /// How many times it was polled.
+    pub fn polls(&self) -> u32 {
+        self.polls
+    }
+
+    /// How long ago its last poll started (for a running task: how long it
+    /// has been running), to the coarse clock's precision; `None` if it was
+    /// never polled.
+    pub fn since_last_poll(&self) -> Option<Duration> {
+        self.since_last_poll
+    }
+
+    /// What its last poll waited on: the runtime resource that returned
+    /// `Pending` last, or [`WaitsOn::Unknown`] for a future of another
+    /// crate. Meaningful for an idle task.
+    pub fn waits_on(&self) -> WaitsOn {
+        self.waits_on
+    }
+
+    /// Its metadata, as hooks see it.
+    pub fn meta(&self) -> TaskMeta<'_> {
+        TaskMeta::from_parts(self.id, self.name(), self.spawned_at, self.parent)
+    }
+
+    fn read(task: RawTask) -> TaskDump {
+        let header = task.header();
+        let meta = &task.trailer().meta;
+        let snapshot = header.state_now();
+        let state = if snapshot.is_complete() {
+            TaskState::Complete
+        } else if snapshot.is_running() {
+            TaskState::Running
+        } else if snapshot.is_notified() {
+            TaskState::Scheduled
+        } else {
+            TaskState::Idle
+        };
+        let task_meta = meta.task_meta(header.id());
+        TaskDump {
+            id: header.id(),
+            name: meta.name_arc(),
+            spawned_at: task_meta.spawned_at(),
+            parent: task_meta.parent(),
+            state,
+            polls: meta.polls(),
+            since_last_poll: meta.since_last_poll(),
+            waits_on: meta.waits_on(),
+        }
+    }
+}
+
+impl Dump {
+    pub(crate) fn capture(owned: &OwnedTasks) -> Dump {
+        let mut tasks = Vec::with_capacity(owned.len());
+        owned.for_each(|task| tasks.push(TaskDump::read(task)));
+        tasks.sort_unstable_by_key(|t| t.id);
+        Dump { tasks }
+    }
+
+    /// The tasks, by id.
+    pub fn tasks(&self) -> &[TaskDump] {
+        &self.tasks
+    }
+
+    /// The task with this id, if it was alive.
+    pub fn task(&self, id: Id) -> Option<&TaskDump> {
+        self.tasks
+            .binary_search_by_key(&id, |t| t.id)
+            .ok()
+            .map(|i| &self.tasks[i])
+    }
+}
+
+impl fmt::Display for TaskDump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.meta(), self.state.as_str())?;
+        match (self.state, self.since_last_poll) {
+            (TaskState::Running, Some(d)) => write!(f, " for {}", Ms(d))?,
+            (_, Some(d)) => write!(f, ", {} polls, last {} ago", self.polls, Ms(d))?,
+            (_, None) => write!(f, ", {} polls", self.polls)?,
+        }
+        if self.state == TaskState::Idle {
+            write!(f, ", waits on {}", super::waits::describe(self.waits_on))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Dump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.tasks.len();
+        writeln!(f, "runtime: {n} task{}", if n == 1 { "" } else { "s" })?;
+        // Children by parent; a task whose parent is not in the dump (none,
+        // or finished) is a root.
+        let mut children: HashMap<Id, Vec<usize>> = HashMap::new();
+        let mut roots = Vec::new();
+        for (i, t) in self.tasks.iter().enumerate() {
+            match t.parent.filter(|p| self.task(*p).is_some()) {
+                Some(p) => children.entry(p).or_default().push(i),
+                None => roots.push(i),
+            }
+        }
+        // Depth-first, iteratively (a chain of 100k spawns must not
+        // overflow the stack): (task, prefix of its line, is last child).
+        let mut stack: Vec<(usize, String, bool)> = roots
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(k, &i)| (i, String::new(), k == 0))
+            .collect();
+        while let Some((i, prefix, last)) = stack.pop() {
+            let task = &self.tasks[i];
+            writeln!(f, "{prefix}{}{task}", if last { "└── " } else { "├── " })?;
+            if let Some(kids) = children.get(&task.id) {
+                let child_prefix = format!("{prefix}{}", if last { "    " } else { "│   " });
+                for (k, &c) in kids.iter().rev().enumerate() {
+                    stack.push((c, child_prefix.clone(), k == 0));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A duration in whole milliseconds (`<1 ms` under one).
+struct Ms(Duration);
+
+impl fmt::Display for Ms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_millis();
+        if ms == 0 {
+            write!(f, "<1 ms")
+        } else {
+            write!(f, "{ms} ms")
+        }
+    }
+}
