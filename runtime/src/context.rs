@@ -40,6 +40,7 @@ const CANNOT_BLOCK: &str = "Cannot block the current thread from within a runtim
 /// # Panics
 /// With a plain message if there is none.
 #[track_caller]
+#[inline]
 pub(crate) fn with_handle<R>(f: impl FnOnce(&Handle) -> R) -> R {
     let f = HANDLE
         .try_with(|h| match h.borrow().as_ref() {

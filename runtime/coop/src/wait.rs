@@ -147,6 +147,7 @@ pub fn epoch() -> Instant {
 }
 
 impl WaitsOn {
+    #[inline]
     fn encode(self) -> u64 {
         let (kind, payload) = match self {
             WaitsOn::Unknown => (K_UNKNOWN, 0),
