@@ -68,6 +68,8 @@ pub struct Reactor {
     sources: Mutex<Sources>,
     /// Held by the thread in `turn`: its buffers and the tick.
     turn: Mutex<TurnState>,
+    /// [`ready_count`](Self::ready_count).
+    ready_count: std::sync::atomic::AtomicU64,
 }
 
 struct Sources {
@@ -109,6 +111,7 @@ impl Reactor {
                 wakers: Vec::new(),
                 tick: 0,
             }),
+            ready_count: std::sync::atomic::AtomicU64::new(0),
         }))
     }
 
@@ -170,6 +173,9 @@ impl Reactor {
                 }
             }
         }
+        // A diagnostic counter, ordered with nothing; one add a turn.
+        self.ready_count
+            .fetch_add(delivered as u64, std::sync::atomic::Ordering::Relaxed);
         // Step 4.
         wake_all(wakers);
         delivered
@@ -204,6 +210,12 @@ impl Reactor {
         }
         wake_all(&mut wakers);
         self.notify();
+    }
+
+    /// How many readiness events reached a live source since the reactor
+    /// was made (tokio's `io_driver_ready_count`).
+    pub fn ready_count(&self) -> u64 {
+        self.ready_count.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many sources are registered.

@@ -418,6 +418,8 @@ impl MultiThread {
             disable_lifo_slot: !lifo,
             park_hooks: Default::default(),
             task_hooks: None,
+            // Metrics sampling is not part of any model.
+            sample_every: u32::MAX,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());

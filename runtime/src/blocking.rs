@@ -50,6 +50,13 @@ struct State {
     threads: HashMap<usize, std::thread::JoinHandle<()>>,
 }
 
+/// [`BlockingPool::stats`].
+pub(crate) struct PoolStats {
+    pub(crate) threads: usize,
+    pub(crate) idle: usize,
+    pub(crate) queued: usize,
+}
+
 /// A closure waiting for a thread.
 struct Queued {
     task: Notified,
@@ -106,6 +113,17 @@ impl BlockingPool {
                 keep_alive,
                 spawner,
             }),
+        }
+    }
+
+    /// The pool's size and backlog now, for `RuntimeMetrics`.
+    pub(crate) fn stats(&self) -> PoolStats {
+        let state = self.inner.state.lock();
+        PoolStats {
+            threads: state.num_threads,
+            // A notified idle thread is about to take a closure.
+            idle: state.num_idle.saturating_sub(state.num_notify),
+            queued: state.queue.len(),
         }
     }
 

@@ -130,6 +130,11 @@ impl Driver {
         debug_assert!(fresh, "set_parkers called twice");
     }
 
+    /// How many timers are armed (0 without time).
+    pub(crate) fn num_timers(&self) -> usize {
+        self.inner.time.as_ref().map_or(0, |t| t.pending())
+    }
+
     /// The reactor, if IO is enabled.
     pub(crate) fn reactor(&self) -> Option<&Arc<Reactor>> {
         self.inner.io.as_ref()

@@ -13,15 +13,20 @@
 //!
 //! Not in the dump: tasks of a `LocalSet` (they live in the set's own
 //! list) and `spawn_blocking` closures (the blocking pool has no list of
-//! them). A task's "running" time is the time since its poll started, to
+//! them). A running task shows the worker polling it (each worker
+//! publishes the id of the task it polls, `runtime/metrics/worker.rs`).
+//! A task's "running" time is the time since its poll started, to
 //! the precision of the coarse clock (`task/meta.rs`): a few milliseconds
 //! on a busy runtime, the last park or maintenance otherwise.
 
+use super::metrics::WorkerMetrics;
 use crate::task::{Id, OwnedTasks, RawTask, TaskMeta};
+use crossbeam_utils::CachePadded;
 use runtime_coop::wait::WaitsOn;
 use std::collections::HashMap;
 use std::fmt;
 use std::panic::Location;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,6 +57,7 @@ pub struct TaskDump {
     polls: u32,
     since_last_poll: Option<Duration>,
     waits_on: WaitsOn,
+    worker: Option<usize>,
 }
 
 /// What a task is doing when the dump reads it.
@@ -124,12 +130,20 @@ impl TaskDump {
         self.waits_on
     }
 
+    /// For a running task, the index of the worker polling it (a
+    /// current-thread runtime's driving thread is worker 0); `None` when
+    /// it is not inside a poll, or is polled by something other than a
+    /// worker (a `block_on` polling a `JoinHandle`'s task never is).
+    pub fn worker(&self) -> Option<usize> {
+        self.worker
+    }
+
     /// Its metadata, as hooks see it.
     pub fn meta(&self) -> TaskMeta<'_> {
         TaskMeta::from_parts(self.id, self.name(), self.spawned_at, self.parent)
     }
 
-    fn read(task: RawTask) -> TaskDump {
+    fn read(task: RawTask, running: &[u64]) -> TaskDump {
         let header = task.header();
         let meta = &task.trailer().meta;
         let snapshot = header.state_now();
@@ -143,6 +157,11 @@ impl TaskDump {
             TaskState::Idle
         };
         let task_meta = meta.task_meta(header.id());
+        let id = header.id().as_u64();
+        let worker = match state {
+            TaskState::Running => running.iter().position(|&r| r == id),
+            _ => None,
+        };
         TaskDump {
             id: header.id(),
             name: meta.name_arc(),
@@ -152,14 +171,21 @@ impl TaskDump {
             polls: meta.polls(),
             since_last_poll: meta.since_last_poll(),
             waits_on: meta.waits_on(),
+            worker,
         }
     }
 }
 
 impl Dump {
-    pub(crate) fn capture(owned: &OwnedTasks) -> Dump {
+    pub(crate) fn capture(owned: &OwnedTasks, workers: &[CachePadded<WorkerMetrics>]) -> Dump {
+        // What each worker polls now (read once: a poll that ends during
+        // the walk shows its task as running on no worker).
+        let running: Vec<u64> = workers
+            .iter()
+            .map(|w| w.running.load(Ordering::Relaxed))
+            .collect();
         let mut tasks = Vec::with_capacity(owned.len());
-        owned.for_each(|task| tasks.push(TaskDump::read(task)));
+        owned.for_each(|task| tasks.push(TaskDump::read(task, &running)));
         tasks.sort_unstable_by_key(|t| t.id);
         Dump { tasks }
     }
@@ -182,7 +208,14 @@ impl fmt::Display for TaskDump {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.meta(), self.state.as_str())?;
         match (self.state, self.since_last_poll) {
-            (TaskState::Running, Some(d)) => write!(f, " for {}", Ms(d))?,
+            (TaskState::Running, since) => {
+                if let Some(w) = self.worker {
+                    write!(f, " on worker {w}")?;
+                }
+                if let Some(d) = since {
+                    write!(f, " for {}", Ms(d))?;
+                }
+            }
             (_, Some(d)) => write!(f, ", {} polls, last {} ago", self.polls, Ms(d))?,
             (_, None) => write!(f, ", {} polls", self.polls)?,
         }

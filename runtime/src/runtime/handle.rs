@@ -73,6 +73,12 @@ impl Handle {
         crate::context::try_current()
     }
 
+    /// This runtime's counters and histograms (tokio's
+    /// `Handle::metrics`, stable here, with more of it on by default).
+    pub fn metrics(&self) -> super::RuntimeMetrics {
+        super::RuntimeMetrics::new(self.clone())
+    }
+
     /// A snapshot of every live task of this runtime: its metadata, state,
     /// polls and what it waits on; `Display` prints a tree by parent task.
     /// It never waits for the workers, so it works from any thread (a
@@ -82,7 +88,10 @@ impl Handle {
     /// that waits for every worker to reach a safe point; this one is
     /// stable and synchronous.
     pub fn dump(&self) -> super::Dump {
-        super::Dump::capture(self.inner.scheduler.owned())
+        super::Dump::capture(
+            self.inner.scheduler.owned(),
+            self.inner.scheduler.worker_metrics(),
+        )
     }
 
     /// Spawns a task onto this runtime; see [`crate::spawn`].

@@ -5,6 +5,7 @@ mod builder;
 mod dump;
 mod handle;
 mod local;
+pub(crate) mod metrics;
 mod rt;
 mod task_hooks;
 mod threads;
@@ -15,6 +16,7 @@ pub use dump::{Dump, TaskDump, TaskState};
 pub(crate) use handle::park_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use local::{LocalOptions, LocalRuntime};
+pub use metrics::{Histogram, RuntimeMetrics};
 pub use rt::Runtime;
 /// What a task waits on, as a [`TaskDump`] reports it.
 pub use runtime_coop::wait::{SyncKind, WaitsOn};
@@ -99,4 +101,6 @@ pub(crate) struct Config {
     pub(crate) park_hooks: ParkHooks,
     /// `None` unless a task hook is set (`task_hooks.rs`).
     pub(crate) task_hooks: Option<std::sync::Arc<TaskHooks>>,
+    /// One poll and one wake in this many are timed (`metrics`).
+    pub(crate) sample_every: u32,
 }

@@ -13,6 +13,7 @@
 
 use crate::driver::Driver;
 use crate::loom::{Mutex, Ordering};
+use crate::runtime::metrics::{stamp_wake, Sampler, WorkerMetrics};
 use crate::runtime::Config;
 use crate::scheduler::park::{self, Parker, Unparker};
 use crate::scheduler::queue::Inject;
@@ -20,14 +21,17 @@ use crate::scheduler::{defer, pick_next};
 use crate::task::{
     self, Header, JoinHandle, Notified, OwnedTasks, Refused, Schedule, SpawnMeta, Task,
 };
+use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::AtomicBool as StdAtomicBool;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
 
 /// State shared by the driving thread and every handle.
 pub(crate) struct Shared {
@@ -43,6 +47,11 @@ pub(crate) struct Shared {
     config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
     pub(crate) driver: Driver,
+    /// The driving thread's counters and histograms.
+    pub(crate) metrics: CachePadded<WorkerMetrics>,
+    /// The local queue's length after the last batch of polls (the queue
+    /// itself is the driving thread's alone).
+    local_len: AtomicUsize,
 }
 
 /// What the driving thread owns.
@@ -115,7 +124,17 @@ impl Shared {
             core_waiters: Mutex::new(Vec::new()),
             config,
             driver,
+            metrics: CachePadded::new(WorkerMetrics::new()),
+            local_len: AtomicUsize::new(0),
         })
+    }
+
+    pub(crate) fn injector_len(&self) -> usize {
+        self.inject.len()
+    }
+
+    pub(crate) fn local_queue_len(&self) -> usize {
+        self.local_len.load(Ordering::Relaxed)
     }
 
     pub(crate) fn spawn<F>(self: &Arc<Self>, future: F, meta: SpawnMeta) -> JoinHandle<F::Output>
@@ -218,6 +237,8 @@ impl Shared {
         let global_interval = self.config.global_queue_interval;
         // `yield_now` on this thread hands its waker here (`defer.rs`).
         let _defer = defer::enter();
+        let mut sampler = Sampler::new(self.config.sample_every);
+        let (mut ran_since_unpark, mut busy_since) = (false, Instant::now());
         loop {
             // Acquire: pairs with the release store in `BlockOnWaker`.
             if waker.woken.swap(false, Ordering::Acquire) {
@@ -234,8 +255,12 @@ impl Shared {
                 let Some(task) = cx.next_task(global_interval) else {
                     break;
                 };
-                task.run();
+                self.metrics.run(task, sampler.next());
                 ran += 1;
+            }
+            ran_since_unpark |= ran > 0;
+            if let Some(core) = cx.core.borrow().as_ref() {
+                self.local_len.store(core.local.len(), Ordering::Relaxed);
             }
             let yielded = cx
                 .core
@@ -251,9 +276,11 @@ impl Shared {
                 // A remote push or wake after our last look has unparked
                 // the parker, so this returns at once (park.rs).
                 let parker = restore.parker.as_mut().expect("held until return");
+                self.metrics.parking(&mut ran_since_unpark, busy_since);
                 self.config.park_hooks.before_park();
                 self.driver.park(0, parker, None);
                 self.config.park_hooks.after_unpark();
+                busy_since = Instant::now();
             }
             // The tasks that yielded run again after all of that.
             if let Some(core) = cx.core.borrow_mut().as_mut() {
@@ -298,10 +325,12 @@ impl CoreContext {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) -> Refused {
+        stamp_wake(&task, self.config.sample_every);
         self.push(task, false)
     }
 
     fn yield_now(&self, task: Notified) -> Refused {
+        stamp_wake(&task, self.config.sample_every);
         self.push(task, true)
     }
 

@@ -7,7 +7,9 @@ pub(crate) mod park;
 pub(crate) mod queue;
 pub(crate) mod tuning;
 
+use crate::runtime::metrics::WorkerMetrics;
 use crate::task::{JoinHandle, SpawnMeta};
+use crossbeam_utils::CachePadded;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -27,6 +29,30 @@ impl Scheduler {
         match self {
             Scheduler::MultiThread(s) => s.spawn(future, meta),
             Scheduler::CurrentThread(s) => s.spawn(future, meta),
+        }
+    }
+
+    /// The workers' metrics, by worker index (one for current-thread).
+    pub(crate) fn worker_metrics(&self) -> &[CachePadded<WorkerMetrics>] {
+        match self {
+            Scheduler::MultiThread(s) => &s.metrics,
+            Scheduler::CurrentThread(s) => std::slice::from_ref(&s.metrics),
+        }
+    }
+
+    /// How many tasks wait in the injector.
+    pub(crate) fn injector_len(&self) -> usize {
+        match self {
+            Scheduler::MultiThread(s) => s.injector_len(),
+            Scheduler::CurrentThread(s) => s.injector_len(),
+        }
+    }
+
+    /// How many tasks wait in worker `index`'s local queue.
+    pub(crate) fn local_queue_len(&self, index: usize) -> usize {
+        match self {
+            Scheduler::MultiThread(s) => s.local_queue_len(index),
+            Scheduler::CurrentThread(s) => s.local_queue_len(),
         }
     }
 

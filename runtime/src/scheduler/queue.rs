@@ -73,6 +73,9 @@ mod imp {
         pub(crate) fn pop(&self) -> Option<Notified> {
             self.0.pop()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
+        }
     }
 
     impl Stealer {
@@ -82,6 +85,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
         }
     }
 
@@ -100,6 +106,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.len()
         }
     }
 }
@@ -142,6 +151,9 @@ mod imp {
         pub(crate) fn pop(&self) -> Option<Notified> {
             self.0.lock().pop_front()
         }
+        pub(crate) fn len(&self) -> usize {
+            self.0.lock().len()
+        }
     }
 
     impl Stealer {
@@ -150,6 +162,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.lock().len()
         }
     }
 
@@ -171,6 +186,9 @@ mod imp {
         }
         pub(crate) fn is_empty(&self) -> bool {
             self.0.lock().is_empty()
+        }
+        pub(crate) fn len(&self) -> usize {
+            self.0.lock().len()
         }
     }
 }
@@ -240,6 +258,10 @@ impl Inject {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.queue.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.queue.len()
     }
 
     /// Closes the injector and drops what it holds; later pushes drop

@@ -20,13 +20,14 @@ use std::ptr::NonNull;
 pub(crate) struct Link {
     prev: Option<NonNull<Header>>,
     next: Option<NonNull<Header>>,
-    linked: bool,
 }
 
 struct Shard {
     head: Option<NonNull<Header>>,
     /// Tasks linked in this shard.
     len: usize,
+    /// Tasks ever bound to this shard (`RuntimeMetrics::spawned_tasks_count`).
+    spawned: u64,
     closed: bool,
 }
 
@@ -58,6 +59,7 @@ impl OwnedTasks {
                 CachePadded::new(Mutex::new(Shard {
                     head: None,
                     len: 0,
+                    spawned: 0,
                     closed: false,
                 }))
             })
@@ -89,7 +91,6 @@ impl OwnedTasks {
                 *l = Link {
                     prev: None,
                     next: old_head,
-                    linked: true,
                 }
             }
         });
@@ -99,6 +100,7 @@ impl OwnedTasks {
         }
         shard.head = Some(ptr);
         shard.len += 1;
+        shard.spawned += 1;
         // The list keeps the ref.
         task.into_raw();
         Some(notified)
@@ -114,6 +116,11 @@ impl OwnedTasks {
     /// under its lock, one after the other).
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.lock().len).sum()
+    }
+
+    /// How many tasks were ever bound to the list.
+    pub(crate) fn spawned(&self) -> u64 {
+        self.shards.iter().map(|s| s.lock().spawned).sum()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -162,9 +169,11 @@ impl OwnedTasks {
 /// Unlinks `ptr` from `shard`, whose lock the caller holds through the
 /// guard, and returns the list's ref if the task was linked.
 fn unlink(shard: &mut Shard, ptr: NonNull<Header>) -> Option<Task> {
+    // A task is linked iff it is the head or has a predecessor (its id
+    // picks its one shard).
     // SAFETY: the shard lock is held (the caller's guard).
     let link = link_of(ptr).with_mut(|l| unsafe { std::mem::take(&mut *l) });
-    if !link.linked {
+    if link.prev.is_none() && shard.head != Some(ptr) {
         return None;
     }
     match link.prev {

@@ -244,6 +244,36 @@ impl Drop for Task {
 }
 
 impl Notified {
+    pub(crate) fn id(&self) -> Id {
+        self.0.id()
+    }
+
+    /// Stamps the task with the metrics clock (a sampled wake).
+    #[inline]
+    pub(crate) fn set_scheduled_at(&self, ticks: u64) {
+        use std::sync::atomic::Ordering;
+        // Relaxed: the queue this task goes into orders it for the poller.
+        self.0
+             .0
+            .header()
+            .scheduled_at
+            .store(ticks, Ordering::Relaxed);
+    }
+
+    /// The stamp of a sampled wake, cleared; 0 if there is none.
+    #[inline]
+    pub(crate) fn take_scheduled_at(&self) -> u64 {
+        use std::sync::atomic::Ordering;
+        let at = &self.0 .0.header().scheduled_at;
+        match at.load(Ordering::Relaxed) {
+            0 => 0,
+            ticks => {
+                at.store(0, Ordering::Relaxed);
+                ticks
+            }
+        }
+    }
+
     /// Polls the task (or cancels it, if it was aborted).
     pub(crate) fn run(self) {
         // SAFETY: `into_raw` gives up the `Notified`'s ref to `poll`.

@@ -28,6 +28,10 @@ pub(crate) struct Header {
     pub(super) id: Id,
     /// The owned-task list's link; only touched under that list's shard lock.
     pub(super) link: UnsafeCell<Link>,
+    /// The metrics clock at a sampled wake, 0 if none is pending: written by
+    /// the waker before it queues the task, taken by the poll that follows
+    /// (`runtime/metrics/worker.rs`). A diagnostic, ordered by the queue.
+    pub(super) scheduled_at: std::sync::atomic::AtomicU64,
 }
 
 impl Header {
@@ -136,6 +140,7 @@ impl RawTask {
                 },
                 id: meta.id,
                 link: UnsafeCell::new(Link::default()),
+                scheduled_at: std::sync::atomic::AtomicU64::new(0),
             },
             core: Core {
                 scheduler,

@@ -31,6 +31,7 @@ mod worker;
 
 use crate::driver::Driver;
 use crate::loom::{AtomicBool, Ordering};
+use crate::runtime::metrics::{stamp_wake, WorkerMetrics};
 use crate::runtime::Config;
 use crate::scheduler::park::Unparker;
 use crate::scheduler::queue::{Inject, Stealer};
@@ -55,6 +56,8 @@ pub(crate) struct Shared {
     /// The LIFO watcher role (`lifo.rs`).
     watcher: lifo::Watcher,
     pub(crate) owned: OwnedTasks,
+    /// Each worker's counters and histograms, by index.
+    pub(crate) metrics: Box<[CachePadded<WorkerMetrics>]>,
     shutdown: AtomicBool,
     config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
@@ -102,6 +105,14 @@ impl Shared {
         !self.inject.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
     }
 
+    pub(crate) fn injector_len(&self) -> usize {
+        self.inject.len()
+    }
+
+    pub(crate) fn local_queue_len(&self, index: usize) -> usize {
+        self.remotes[index].stealer.len()
+    }
+
     pub(crate) fn is_shutdown(&self) -> bool {
         self.shutdown.load(Ordering::Acquire)
     }
@@ -130,6 +141,7 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) -> Refused {
+        stamp_wake(&task, self.config.sample_every);
         worker::with_current(self, |worker| match worker {
             Some(worker) => worker.schedule_local(task, false),
             None => self.push_remote(task),
@@ -137,6 +149,7 @@ impl Schedule for Arc<Shared> {
     }
 
     fn yield_now(&self, task: Notified) -> Refused {
+        stamp_wake(&task, self.config.sample_every);
         worker::with_current(self, |worker| match worker {
             Some(worker) => worker.schedule_local(task, true),
             None => self.push_remote(task),

@@ -2,6 +2,7 @@
 
 use super::lifo::{self, Watch};
 use super::{Remote, Shared};
+use crate::runtime::metrics::{bump, Sampler, WorkerMetrics};
 use crate::scheduler::defer;
 use crate::scheduler::park::Parker;
 use crate::scheduler::queue::{Local, Steal};
@@ -11,6 +12,7 @@ use crossbeam_utils::CachePadded;
 use std::cell::{Cell, RefCell};
 use std::ptr;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// What tasks running on a worker thread reach through the thread-local:
 /// the worker's own queue and slot.
@@ -86,6 +88,13 @@ pub(crate) struct Worker {
     is_searching: bool,
     rng: u32,
     watch: Watch,
+    /// Which polls are timed (`runtime/metrics`).
+    sampler: Sampler,
+    /// Whether a task ran since the last unpark (else the wake-up was a
+    /// no-op, for `worker_noop_count`).
+    ran: bool,
+    /// When the worker last woke up, for `worker_total_busy_duration`.
+    busy_since: Instant,
 }
 
 impl Launch {
@@ -114,6 +123,9 @@ impl Launch {
             idle: super::Idle::new(n),
             watcher: lifo::Watcher::new(),
             owned: crate::task::OwnedTasks::new(n),
+            metrics: (0..n)
+                .map(|_| CachePadded::new(WorkerMetrics::new()))
+                .collect(),
             shutdown: crate::loom::AtomicBool::new(false),
             config,
             driver,
@@ -134,6 +146,9 @@ impl Launch {
                 is_searching: false,
                 rng: (index as u32).wrapping_mul(0x9E37_79B9) | 1,
                 watch: Watch::default(),
+                sampler: Sampler::new(shared.config.sample_every),
+                ran: false,
+                busy_since: Instant::now(),
             })
             .collect();
         (shared, Launch(workers))
@@ -234,7 +249,13 @@ impl Worker {
             }
         }
         self.cx.remote().lifo.count_poll();
-        task.run();
+        self.ran = true;
+        let timed = self.sampler.next();
+        self.metrics().run(task, timed);
+    }
+
+    fn metrics(&self) -> &WorkerMetrics {
+        &self.cx.shared.metrics[self.cx.index]
     }
 
     fn next_task(&mut self) -> Option<Notified> {
@@ -301,8 +322,14 @@ impl Worker {
                     continue;
                 }
                 let stealer = &self.cx.shared.remotes[victim].stealer;
+                let before = self.cx.local.len();
                 match stealer.steal_batch_and_pop(&self.cx.local) {
-                    Steal::Success(task) => return Some(task),
+                    Steal::Success(task) => {
+                        let stolen = self.cx.local.len().saturating_sub(before) + 1;
+                        bump(&self.metrics().steal_count, stolen as u64);
+                        bump(&self.metrics().steal_operations, 1);
+                        return Some(task);
+                    }
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
                 }
@@ -338,9 +365,12 @@ impl Worker {
             self.cx.index,
         );
         if !shared.is_shutdown() {
+            let metrics = &shared.metrics[self.cx.index];
+            metrics.parking(&mut self.ran, self.busy_since);
             shared.config.park_hooks.before_park();
             shared.driver.park(self.cx.index, &mut self.parker, timeout);
             shared.config.park_hooks.after_unpark();
+            self.busy_since = Instant::now();
         }
         let stolen = shared.watcher.end(&mut self.watch, &shared.remotes);
         self.is_searching = shared.idle.transition_worker_from_parked(self.cx.index);
