@@ -146,21 +146,24 @@ async fn main() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     println!("9. echo server listening on {addr}");
-    let server = runtime::spawn(async move {
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            // One task per connection: echo each line back.
-            runtime::spawn(async move {
-                let (read, mut write) = stream.into_split();
-                let mut read = BufReader::new(read);
-                let mut line = String::new();
-                while read.read_line(&mut line).await.unwrap_or(0) > 0 {
-                    write.write_all(line.as_bytes()).await.unwrap();
-                    line.clear();
-                }
-            });
-        }
-    });
+    let server = task::Builder::new()
+        .name("echo server")
+        .spawn(async move {
+            loop {
+                let (stream, _) = listener.accept().await.unwrap();
+                // One task per connection: echo each line back.
+                runtime::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let mut read = BufReader::new(read);
+                    let mut line = String::new();
+                    while read.read_line(&mut line).await.unwrap_or(0) > 0 {
+                        write.write_all(line.as_bytes()).await.unwrap();
+                        line.clear();
+                    }
+                });
+            }
+        })
+        .unwrap();
     let mut clients = JoinSet::new();
     for name in ["ada", "grace", "linus"] {
         clients.spawn(async move {
@@ -183,6 +186,45 @@ async fn main() {
     for (name, echo) in echoes {
         println!("   client {name:<5} got back {echo:?}");
     }
+
+    // 10. Seeing inside: a dump of the live tasks (a tree by parent task,
+    //     with what each waits on) and some of the metrics, all stable.
+    let (_tx, rx) = runtime::sync::oneshot::channel::<()>();
+    let waiter = task::Builder::new()
+        .name("waiter")
+        .spawn(async move {
+            let _ = rx.await;
+        })
+        .unwrap();
+    let sleeper = task::Builder::new()
+        .name("sleeper")
+        .spawn(time::sleep(Duration::from_secs(3600)))
+        .unwrap();
+    time::sleep(Duration::from_millis(10)).await; // both reach their await
+    let handle = runtime::runtime::Handle::current();
+    println!("10. Handle::dump():");
+    for line in handle.dump().to_string().lines() {
+        println!("   {line}");
+    }
+    let m = handle.metrics();
+    let polls: u64 = (0..m.num_workers()).map(|w| m.worker_poll_count(w)).sum();
+    let (poll_time, latency) = (m.poll_time_histogram(), m.schedule_latency_histogram());
+    let p = |h: &runtime::runtime::Histogram, q| h.percentile(q).unwrap_or_default();
+    println!(
+        "   Handle::metrics(): {} workers, {} tasks spawned, {} alive, {polls} polls",
+        m.num_workers(),
+        m.spawned_tasks_count(),
+        m.num_alive_tasks()
+    );
+    println!(
+        "   poll time p50 {:.1?} p99 {:.1?}; schedule latency p50 {:.1?} p99 {:.1?}",
+        p(&poll_time, 50.0),
+        p(&poll_time, 99.0),
+        p(&latency, 50.0),
+        p(&latency, 99.0)
+    );
+    waiter.abort();
+    sleeper.abort();
     server.abort();
 
     println!("\nall done");

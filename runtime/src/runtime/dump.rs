@@ -216,8 +216,8 @@ impl fmt::Display for TaskDump {
                     write!(f, " for {}", Ms(d))?;
                 }
             }
-            (_, Some(d)) => write!(f, ", {} polls, last {} ago", self.polls, Ms(d))?,
-            (_, None) => write!(f, ", {} polls", self.polls)?,
+            (_, Some(d)) => write!(f, ", {}, last {} ago", Polls(self.polls), Ms(d))?,
+            (_, None) => write!(f, ", {}", Polls(self.polls))?,
         }
         if self.state == TaskState::Idle {
             write!(f, ", waits on {}", super::waits::describe(self.waits_on))?;
@@ -259,6 +259,18 @@ impl fmt::Display for Dump {
             }
         }
         Ok(())
+    }
+}
+
+/// `1 poll`, `2 polls`.
+struct Polls(u32);
+
+impl fmt::Display for Polls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            1 => write!(f, "1 poll"),
+            n => write!(f, "{n} polls"),
+        }
     }
 }
 

@@ -325,12 +325,10 @@ impl CoreContext {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) -> Refused {
-        stamp_wake(&task, self.config.sample_every);
         self.push(task, false)
     }
 
     fn yield_now(&self, task: Notified) -> Refused {
-        stamp_wake(&task, self.config.sample_every);
         self.push(task, true)
     }
 
@@ -346,6 +344,7 @@ impl Schedule for Arc<Shared> {
 impl Shared {
     /// A wake (`is_yield`: during the task's own poll).
     fn push(self: &Arc<Self>, task: Notified, is_yield: bool) -> Refused {
+        stamp_wake(&task, self.config.sample_every);
         let remote = with_current(self, |cx| {
             // On the driving thread: its local queue. The core may be
             // borrowed (a task's drop waking another during `next_task`) or

@@ -8,12 +8,13 @@
 //!
 //! Every poll: the poll count, and the id of the task being polled (for
 //! dumps: "running on worker 1"), set and cleared. One poll in
-//! `sample_every` (16 by default) is timed: two clock reads
+//! `sample_every` (64 by default) is timed: two clock reads
 //! (`clock.rs`) and a histogram update. A wake stamps the task with the
 //! clock one time in `sample_every` (a thread-local countdown), and the
 //! poll that follows a stamped wake records the schedule latency. Timing
 //! every poll would cost two clock reads a poll, about 20 ns against the
-//! ~80 ns a yield-and-repoll takes here.
+//! ~80 ns a yield-and-repoll takes here; the sampled paths are cold
+//! functions, so the hot path keeps no frame for them.
 
 use super::clock;
 use super::histogram::{bump, Recorder};
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The default of [`Builder::metrics_sample_every`](crate::runtime::Builder::metrics_sample_every).
-pub(crate) const DEFAULT_SAMPLE_EVERY: u32 = 16;
+pub(crate) const DEFAULT_SAMPLE_EVERY: u32 = 64;
 
 pub(crate) struct WorkerMetrics {
     pub(crate) park_count: AtomicU64,
@@ -54,23 +55,42 @@ impl WorkerMetrics {
     }
 
     /// Runs `task` on this worker, counting the poll; `timed` when this
-    /// poll is one of the sample ([`Sampler::next`]).
-    #[inline]
+    /// poll is one of the sample ([`Sampler::next`]). Inlined into both
+    /// run loops: a call frame here would cost more than the counting.
+    #[inline(always)]
     pub(crate) fn run(&self, task: Notified, timed: bool) {
         let stamp = task.take_scheduled_at();
-        let start = if timed || stamp != 0 { clock::now() } else { 0 };
-        if stamp != 0 {
-            self.schedule_latency
-                .record(clock::ticks_to_ns(stamp, start));
-        }
+        let start = if timed || stamp != 0 {
+            self.started_sampled(stamp)
+        } else {
+            0
+        };
         bump(&self.poll_count, 1);
         self.running.store(task.id().as_u64(), Ordering::Relaxed);
         task.run();
         self.running.store(0, Ordering::Relaxed);
         if timed {
-            self.poll_time
-                .record(clock::ticks_to_ns(start, clock::now()));
+            self.poll_time_since(start);
         }
+    }
+
+    /// A sampled poll starts: the clock, and the schedule latency if the
+    /// wake was stamped.
+    #[cold]
+    #[inline(never)]
+    fn started_sampled(&self, stamp: u64) -> u64 {
+        let now = clock::now();
+        if stamp != 0 {
+            self.schedule_latency.record(clock::ticks_to_ns(stamp, now));
+        }
+        now
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn poll_time_since(&self, start: u64) {
+        self.poll_time
+            .record(clock::ticks_to_ns(start, clock::now()));
     }
 
     /// The worker is about to park: `ran` tells whether it polled anything
@@ -123,21 +143,19 @@ std::thread_local! {
 
 /// A wake is about to queue `task`: one in `every` gets the time, for the
 /// schedule latency its next poll records.
-#[inline]
+#[inline(always)]
 pub(crate) fn stamp_wake(task: &Notified, every: u32) {
-    let stamp = WAKES_LEFT
-        .try_with(|left| match left.get() {
-            0 => {
-                left.set(every.max(1) - 1);
-                true
-            }
-            n => {
-                left.set(n - 1);
-                false
-            }
-        })
-        .unwrap_or(false);
-    if stamp {
-        task.set_scheduled_at(clock::now());
+    let left = WAKES_LEFT.with(Cell::get);
+    if left == 0 {
+        stamp_now(task, every);
+    } else {
+        WAKES_LEFT.set(left - 1);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn stamp_now(task: &Notified, every: u32) {
+    WAKES_LEFT.set(every.max(1) - 1);
+    task.set_scheduled_at(clock::now());
 }

@@ -31,7 +31,8 @@ mod worker;
 
 use crate::driver::Driver;
 use crate::loom::{AtomicBool, Ordering};
-use crate::runtime::metrics::{stamp_wake, WorkerMetrics};
+use crate::runtime::metrics::stamp_wake;
+use crate::runtime::metrics::WorkerMetrics;
 use crate::runtime::Config;
 use crate::scheduler::park::Unparker;
 use crate::scheduler::queue::{Inject, Stealer};
@@ -86,6 +87,7 @@ impl Shared {
     /// once the runtime shut down (then `self` may be gone after the
     /// caller drops the `Refused`).
     pub(crate) fn push_remote(&self, task: Notified) -> Refused {
+        stamp_wake(&task, self.config.sample_every);
         if let Err(refused) = self.inject.push(task) {
             return refused;
         }
@@ -141,7 +143,6 @@ impl Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified) -> Refused {
-        stamp_wake(&task, self.config.sample_every);
         worker::with_current(self, |worker| match worker {
             Some(worker) => worker.schedule_local(task, false),
             None => self.push_remote(task),
@@ -149,7 +150,6 @@ impl Schedule for Arc<Shared> {
     }
 
     fn yield_now(&self, task: Notified) -> Refused {
-        stamp_wake(&task, self.config.sample_every);
         worker::with_current(self, |worker| match worker {
             Some(worker) => worker.schedule_local(task, true),
             None => self.push_remote(task),

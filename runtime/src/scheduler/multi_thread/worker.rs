@@ -53,6 +53,7 @@ impl WorkerContext {
     /// the back of the queue for a yield. Never refused (the worker drops
     /// its queue and slot when it exits).
     pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Refused {
+        crate::runtime::metrics::stamp_wake(&task, self.shared.config.sample_every);
         if is_yield && defer::take_yield() {
             if let Ok(mut yielded) = self.yielded.try_borrow_mut() {
                 yielded.push(task);
