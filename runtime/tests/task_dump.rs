@@ -68,6 +68,13 @@ fn each_resource_shows_as_what_the_task_waits_on() {
             });
             let receiver = runtime::spawn(async move { rx.recv().await });
             let outside = runtime::spawn(std::future::pending::<()>());
+            let (watch_tx, mut watch_rx) = runtime::sync::watch::channel(0);
+            let watcher = runtime::spawn(async move { watch_rx.changed().await });
+            let barrier = Arc::new(runtime::sync::Barrier::new(2));
+            let b = barrier.clone();
+            let at_barrier = runtime::spawn(async move {
+                b.wait().await;
+            });
             std::mem::forget(guard);
             (
                 [
@@ -77,10 +84,12 @@ fn each_resource_shows_as_what_the_task_waits_on() {
                     locker.id(),
                     receiver.id(),
                     outside.id(),
+                    watcher.id(),
+                    at_barrier.id(),
                 ],
                 addr,
                 mutex,
-                tx,
+                (tx, watch_tx, barrier),
             )
         });
         // A current-thread runtime runs its tasks only inside a `block_on`.
@@ -125,6 +134,13 @@ fn each_resource_shows_as_what_the_task_waits_on() {
             "{flavor}"
         );
         assert_eq!(waits(5), WaitsOn::Unknown, "{flavor}");
+        for (i, kind) in [(6, SyncKind::Watch), (7, SyncKind::Barrier)] {
+            assert!(
+                matches!(waits(i), WaitsOn::Sync { kind: k, .. } if k == kind),
+                "{flavor}: {:?} for {kind:?}",
+                waits(i)
+            );
+        }
         // The text names the peer of the socket read and the sleeper.
         let text = dump.to_string();
         assert!(

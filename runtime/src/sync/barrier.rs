@@ -3,6 +3,7 @@
 
 use super::Notify;
 use crate::loom::Mutex;
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 
 /// Makes `n` tasks wait for each other, as tokio's: the first `n - 1`
@@ -74,7 +75,7 @@ impl Barrier {
             // under it) comes after: it counts for this one.
             self.release.notified()
         };
-        released.await;
+        super::waiting_as(SyncKind::Barrier, self, released).await;
         BarrierWaitResult(false)
     }
 }

@@ -84,6 +84,22 @@ fn pending<T, A>(kind: runtime_coop::wait::SyncKind, at: &A) -> std::task::Poll<
     });
     std::task::Poll::Pending
 }
+/// Awaits `future` (a `Notified`, say), recording `kind` at `at` as what
+/// the task waits on whenever it is pending, over what `future` recorded:
+/// a `watch` receiver shows as a watch, not as the `Notify` inside it.
+async fn waiting_as<F: std::future::Future, A>(
+    kind: runtime_coop::wait::SyncKind,
+    at: &A,
+    future: F,
+) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        std::task::Poll::Pending => pending(kind, at),
+        ready => ready,
+    })
+    .await
+}
+
 pub(crate) mod batch_semaphore;
 pub mod broadcast;
 mod error;

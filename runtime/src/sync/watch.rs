@@ -49,6 +49,7 @@
 
 use super::Notify;
 use crate::loom::{Arc, AtomicUsize, Ordering, RwLock, RwLockReadGuard};
+use runtime_coop::wait::SyncKind;
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
@@ -249,7 +250,7 @@ impl<T> Shared<T> {
             if let Some(result) = self.check_changed(seen) {
                 return result;
             }
-            notified.await;
+            super::waiting_as(SyncKind::Watch, self, notified).await;
         }
     }
 
