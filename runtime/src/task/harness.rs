@@ -37,8 +37,12 @@ pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNu
     if let Some(hooks) = hooks {
         poll_hook(cell, raw, hooks, Hook::Before);
     }
+    #[cfg(feature = "tracing")]
+    let entered = cell.trailer.meta.span.enter();
     // SAFETY: this thread holds RUNNING, so it owns the stage (rule 1).
     let ready = unsafe { poll_future::<F, S, HOOKED>(cell, raw) }.is_ready();
+    #[cfg(feature = "tracing")]
+    drop(entered);
     if let Some(hooks) = hooks {
         poll_hook(cell, raw, hooks, Hook::After);
     }
@@ -243,6 +247,8 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
         let _id = id::CurrentIdGuard::enter(raw.header_ptr());
         hooks.on_terminate(&meta.task_meta(cell.header.id));
     }
+    #[cfg(feature = "tracing")]
+    super::trace::terminated(&cell.trailer.meta.span);
     // The list's ref, if the task was still in the list (not at shutdown).
     let released = cell.core.scheduler.release(raw.header_ptr());
     let count = 1 + usize::from(released.is_some());

@@ -46,6 +46,8 @@ impl SpawnMeta {
 
     pub(crate) fn into_meta(self) -> Meta {
         Meta {
+            #[cfg(feature = "tracing")]
+            span: super::trace::span(self.id, self.name.as_deref(), self.location),
             name: self.name,
             location: self.location,
             parent: self.parent,
@@ -69,6 +71,9 @@ pub(crate) struct Meta {
     polls: AtomicU32,
     /// [`coarse_now`] at the start of the last poll; 0 before the first.
     last_poll: AtomicU32,
+    /// The task's span (`trace.rs`), with the `tracing` feature.
+    #[cfg(feature = "tracing")]
+    pub(crate) span: tracing::Span,
 }
 
 impl Meta {

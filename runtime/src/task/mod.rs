@@ -82,6 +82,8 @@ mod raw;
 mod state;
 mod task_group;
 mod task_local;
+#[cfg(feature = "tracing")]
+mod trace;
 mod waker;
 mod yield_now;
 

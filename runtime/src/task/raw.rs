@@ -154,6 +154,8 @@ impl RawTask {
         if let Some(hooks) = cell.core.scheduler.hooks() {
             hooks.on_spawn(&cell.trailer.meta.task_meta(cell.header.id));
         }
+        #[cfg(feature = "tracing")]
+        super::trace::spawned(&cell.trailer.meta.span);
         let ptr = NonNull::from(Box::leak(cell)).cast::<Header>();
         RawTask { ptr }
     }

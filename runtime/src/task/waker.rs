@@ -55,6 +55,8 @@ unsafe fn clone(ptr: *const ()) -> RawWaker {
 unsafe fn wake(ptr: *const ()) {
     // SAFETY: see above.
     let raw = unsafe { raw_of(ptr) };
+    #[cfg(feature = "tracing")]
+    super::trace::woken(&raw.trailer().meta.span);
     // SAFETY: the transition consumed this waker's ref and says what to do.
     unsafe { after_notify(raw, raw.header().state.transition_to_notified_by_val()) };
 }
@@ -62,6 +64,8 @@ unsafe fn wake(ptr: *const ()) {
 unsafe fn wake_by_ref(ptr: *const ()) {
     // SAFETY: see above.
     let raw = unsafe { raw_of(ptr) };
+    #[cfg(feature = "tracing")]
+    super::trace::woken(&raw.trailer().meta.span);
     // SAFETY: the transition took a new ref if it must submit.
     unsafe { after_notify(raw, raw.header().state.transition_to_notified_by_ref()) };
 }
