@@ -18,6 +18,16 @@ fn multi_thread() -> Runtime {
         .unwrap()
 }
 
+/// Waits (up to 5 s) for `done`: a worker updates some figures just after
+/// the JoinHandle learned of a completion (the task leaves the alive list,
+/// busy time is added at the next park).
+fn eventually(done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !done() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
 fn total_polls(handle: &Handle) -> u64 {
     let m = handle.metrics();
     (0..m.num_workers()).map(|w| m.worker_poll_count(w)).sum()
@@ -52,6 +62,7 @@ fn spawned_polled_and_alive_counts_match_on_both_flavors() {
         });
         // Each task: five polls that yield, one that completes.
         assert_eq!(total_polls(rt.handle()), 60, "{flavor}");
+        eventually(|| m.num_alive_tasks() == 0);
         assert_eq!(m.num_alive_tasks(), 0, "{flavor}");
         assert_eq!(m.spawned_tasks_count(), 10, "{flavor}");
         assert_eq!(m.global_queue_depth(), 0, "{flavor}");
@@ -95,7 +106,9 @@ fn an_idle_worker_steals_from_a_busy_one() {
     let steals: u64 = (0..2).map(|w| m.worker_steal_operations(w)).sum();
     assert!(steals >= 1, "no steal in {m:?}");
     assert!(stolen >= steals, "{stolen} tasks in {steals} steals");
-    let busy: Duration = (0..2).map(|w| m.worker_total_busy_duration(w)).sum();
+    let busy = || -> Duration { (0..2).map(|w| m.worker_total_busy_duration(w)).sum() };
+    eventually(|| busy() >= Duration::from_millis(30));
+    let busy = busy();
     assert!(
         busy >= Duration::from_millis(30),
         "busy {busy:?} for 64 ms of work"
