@@ -132,8 +132,7 @@ impl TaskDump {
 
     /// For a running task, the index of the worker polling it (a
     /// current-thread runtime's driving thread is worker 0); `None` when
-    /// it is not inside a poll, or is polled by something other than a
-    /// worker (a `block_on` polling a `JoinHandle`'s task never is).
+    /// it is not inside a poll, or its poll ended while the dump was taken.
     pub fn worker(&self) -> Option<usize> {
         self.worker
     }

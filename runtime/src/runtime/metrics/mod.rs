@@ -163,35 +163,32 @@ impl RuntimeMetrics {
     /// Poll times of all workers: from a task's poll starting to its
     /// return, sampled (module doc).
     pub fn poll_time_histogram(&self) -> Histogram {
-        let mut h = Histogram::new();
-        for w in self.scheduler().worker_metrics() {
-            w.poll_time.add_to(&mut h);
-        }
-        h
+        self.merged(|w| &w.poll_time)
     }
 
     /// [`poll_time_histogram`](Self::poll_time_histogram) of one worker.
     pub fn worker_poll_time_histogram(&self, worker: usize) -> Histogram {
-        let mut h = Histogram::new();
-        self.worker(worker).poll_time.add_to(&mut h);
-        h
+        snapshot(&self.worker(worker).poll_time)
     }
 
     /// Schedule latencies of all workers: from the wake (or spawn) that
     /// queued a task to the start of its poll, sampled (module doc).
     pub fn schedule_latency_histogram(&self) -> Histogram {
-        let mut h = Histogram::new();
-        for w in self.scheduler().worker_metrics() {
-            w.schedule_latency.add_to(&mut h);
-        }
-        h
+        self.merged(|w| &w.schedule_latency)
     }
 
     /// [`schedule_latency_histogram`](Self::schedule_latency_histogram) of
     /// one worker (the one that ran the task).
     pub fn worker_schedule_latency_histogram(&self, worker: usize) -> Histogram {
+        snapshot(&self.worker(worker).schedule_latency)
+    }
+
+    /// One recorder of every worker, summed.
+    fn merged(&self, recorder: impl Fn(&WorkerMetrics) -> &histogram::Recorder) -> Histogram {
         let mut h = Histogram::new();
-        self.worker(worker).schedule_latency.add_to(&mut h);
+        for w in self.scheduler().worker_metrics() {
+            recorder(w).add_to(&mut h);
+        }
         h
     }
 
@@ -216,4 +213,10 @@ impl RuntimeMetrics {
     pub fn poll_time_histogram_bucket_count(&self, worker: usize, bucket: usize) -> u64 {
         self.worker_poll_time_histogram(worker).bucket_count(bucket)
     }
+}
+
+fn snapshot(recorder: &histogram::Recorder) -> Histogram {
+    let mut h = Histogram::new();
+    recorder.add_to(&mut h);
+    h
 }
