@@ -16,16 +16,22 @@ const NO_HANG: Duration = Duration::from_secs(10);
 fn an_always_ready_timer_loop_yields_to_other_tasks() {
     for (flavor, rt) in one_thread_runtimes() {
         let ran = Arc::new(AtomicBool::new(false));
+        // Set once the other task is spawned: the hog counts its sleeps
+        // from then on (on a loaded machine this thread may be descheduled
+        // between the two spawns while the hog already runs).
+        let spawned = Arc::new(AtomicBool::new(false));
         let iterations = rt.block_on(async {
             let hog = {
-                let ran = ran.clone();
+                let (ran, spawned) = (ran.clone(), spawned.clone());
                 runtime::spawn(async move {
                     let mut iterations = 0u64;
                     let start = Instant::now();
                     while !ran.load(Ordering::SeqCst) && start.elapsed() < NO_HANG {
                         // Elapsed at once: never yields by itself.
                         time::sleep(Duration::ZERO).await;
-                        iterations += 1;
+                        if spawned.load(Ordering::SeqCst) {
+                            iterations += 1;
+                        }
                     }
                     iterations
                 })
@@ -34,6 +40,7 @@ fn an_always_ready_timer_loop_yields_to_other_tasks() {
                 let ran = ran.clone();
                 runtime::spawn(async move { ran.store(true, Ordering::SeqCst) })
             };
+            spawned.store(true, Ordering::SeqCst);
             other.await.unwrap();
             hog.await.unwrap()
         });
