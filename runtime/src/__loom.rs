@@ -419,7 +419,7 @@ impl MultiThread {
             park_hooks: Default::default(),
             task_hooks: None,
             // Metrics sampling is not part of any model.
-            sample_every: u32::MAX,
+            sample_every: 1 << 31,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());

@@ -137,6 +137,9 @@ const K_SLEEP: u64 = 1;
 const K_IO_READ: u64 = 2;
 const K_IO_WRITE: u64 = 3;
 const K_JOIN: u64 = 4;
+/// Not a wait: a scheduler's time stamp, between a wake and the poll it
+/// leads to ([`WaitSlot::set_stamp`]); reads as `Unknown`.
+const K_STAMP: u64 = 5;
 /// `K_SYNC + SyncKind as u64`.
 const K_SYNC: u64 = 16;
 
@@ -234,6 +237,24 @@ impl WaitSlot {
     pub fn set(&self, what: WaitsOn) {
         self.0.store(what.encode(), Ordering::Relaxed);
     }
+
+    /// Stores a scheduler's time stamp in place of the record: a wake does
+    /// it for the schedule-latency sample, when the task is queued and its
+    /// record no longer says what it waits on. The next poll's reset
+    /// clears it.
+    pub fn set_stamp(&self, stamp: u32) {
+        self.0.store(
+            (K_STAMP << KIND_SHIFT) | u64::from(stamp),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The stamp, if the slot holds one (read before the poll's reset).
+    #[inline]
+    pub fn stamp(&self) -> Option<u32> {
+        let word = self.0.load(Ordering::Relaxed);
+        (word >> KIND_SHIFT == K_STAMP).then_some(word as u32)
+    }
 }
 
 impl fmt::Debug for WaitSlot {
@@ -324,6 +345,19 @@ mod tests {
         for what in cases {
             assert_eq!(WaitsOn::decode(what.encode()), what);
         }
+    }
+
+    #[test]
+    fn a_stamp_is_no_wait_and_the_poll_clears_it() {
+        let slot = WaitSlot::new();
+        assert_eq!(slot.stamp(), None);
+        slot.set_stamp(u32::MAX);
+        assert_eq!(slot.stamp(), Some(u32::MAX));
+        assert_eq!(slot.get(), WaitsOn::Unknown);
+        with_slot(&slot, || {});
+        assert_eq!(slot.stamp(), None);
+        slot.set(WaitsOn::Join { task: 3 });
+        assert_eq!(slot.stamp(), None);
     }
 
     #[test]

@@ -227,22 +227,26 @@ impl Builder {
         self
     }
 
-    /// One poll in `n` is timed for the
+    /// One poll in `n` on each worker is timed for the
     /// [poll-time histogram](crate::runtime::RuntimeMetrics::poll_time_histogram),
-    /// and one wake in `n` for the
+    /// and the next wake of its task, and one spawn in `n`, for the
     /// [schedule-latency histogram](crate::runtime::RuntimeMetrics::schedule_latency_histogram).
-    /// Default: 64, at which the clock reads cost a yield-heavy workload
-    /// about 1% (at 16, perf put them at 5% of `yield_many`); 1 times
-    /// every poll and wake (two clock reads a poll). The counters are exact
-    /// either way. tokio has no such knob: its poll-time histogram, off by
-    /// default, times every poll.
+    /// `n` is rounded up to a power of two. Default: 64, at which the clock
+    /// reads cost a yield-heavy workload about 1% (at 16, perf put them at
+    /// 5% of `yield_many`); 1 times every poll and wake (two clock reads a
+    /// poll). The counters are exact either way (a worker's poll count is
+    /// published at each sampled poll and when it parks). tokio has no such
+    /// knob: its poll-time histogram, off by default, times every poll.
     ///
     /// # Panics
-    /// If `n` is 0.
+    /// If `n` is 0 or above 2^31.
     #[track_caller]
     pub fn metrics_sample_every(&mut self, n: u32) -> &mut Builder {
-        assert!(n > 0, "metrics_sample_every must be greater than 0");
-        self.metrics_sample_every = n;
+        assert!(
+            n > 0 && n <= 1 << 31,
+            "metrics_sample_every must be between 1 and 2^31"
+        );
+        self.metrics_sample_every = n.next_power_of_two();
         self
     }
 

@@ -198,11 +198,14 @@ impl Shared {
             prev: *const CoreContext,
             cx: &'a CoreContext,
             parker: Option<Parker>,
+            /// Publishes its poll count when `block_on` returns.
+            sampler: Sampler,
         }
         impl Drop for Restore<'_> {
             fn drop(&mut self) {
                 CURRENT.with(|c| c.set(self.prev));
                 let shared = &self.cx.shared;
+                self.sampler.publish(&shared.metrics);
                 *shared.parker.lock() = self.parker.take();
                 let mut core = self.cx.core.borrow_mut().take();
                 if let Some(core) = &mut core {
@@ -225,6 +228,7 @@ impl Shared {
             // Held here, not on this frame, so that a panic through
             // `block_on` still gives the parker back.
             parker: Some(parker),
+            sampler: Sampler::new(self.config.sample_every),
         };
 
         let waker = Arc::new(BlockOnWaker {
@@ -237,7 +241,6 @@ impl Shared {
         let global_interval = self.config.global_queue_interval;
         // `yield_now` on this thread hands its waker here (`defer.rs`).
         let _defer = defer::enter();
-        let mut sampler = Sampler::new(self.config.sample_every);
         let (mut ran_since_unpark, mut busy_since) = (false, Instant::now());
         loop {
             // Acquire: pairs with the release store in `BlockOnWaker`.
@@ -255,7 +258,7 @@ impl Shared {
                 let Some(task) = cx.next_task(global_interval) else {
                     break;
                 };
-                self.metrics.run(task, sampler.next());
+                self.metrics.run(task, &mut restore.sampler);
                 ran += 1;
             }
             ran_since_unpark |= ran > 0;
@@ -276,7 +279,8 @@ impl Shared {
                 // A remote push or wake after our last look has unparked
                 // the parker, so this returns at once (park.rs).
                 let parker = restore.parker.as_mut().expect("held until return");
-                self.metrics.parking(&mut ran_since_unpark, busy_since);
+                self.metrics
+                    .parking(&mut ran_since_unpark, busy_since, &mut restore.sampler);
                 self.config.park_hooks.before_park();
                 self.driver.park(0, parker, None);
                 self.config.park_hooks.after_unpark();
@@ -339,12 +343,16 @@ impl Schedule for Arc<Shared> {
     fn hooks(&self) -> Option<&crate::runtime::TaskHooks> {
         self.config.task_hooks.as_deref()
     }
+
+    fn sample_every(&self) -> u32 {
+        self.config.sample_every
+    }
 }
 
 impl Shared {
     /// A wake (`is_yield`: during the task's own poll).
     fn push(self: &Arc<Self>, task: Notified, is_yield: bool) -> Refused {
-        stamp_wake(&task, self.config.sample_every);
+        stamp_wake(&task);
         let remote = with_current(self, |cx| {
             // On the driving thread: its local queue. The core may be
             // borrowed (a task's drop waking another during `next_task`) or

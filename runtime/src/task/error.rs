@@ -8,18 +8,27 @@ use std::fmt;
 /// shut down) or it panicked.
 pub struct JoinError {
     id: Id,
-    repr: Repr,
+    repr: Failure,
 }
 
-enum Repr {
+/// A `JoinError` without its id: what a task cell stores (16 bytes, so a
+/// small task's stage stays small); the `JoinHandle` adds the id when it
+/// reads the output.
+pub(crate) enum Failure {
     Cancelled,
     Panic(Payload),
+}
+
+impl Failure {
+    pub(crate) fn panic(payload: Box<dyn Any + Send + 'static>) -> Failure {
+        Failure::Panic(Payload(payload))
+    }
 }
 
 /// A panic payload, shared only through [`Payload::message`]: so a
 /// `JoinError` is `Sync` (as tokio's), and `?` can turn it into an
 /// `anyhow::Error` or a `Box<dyn Error + Send + Sync>`.
-struct Payload(Box<dyn Any + Send + 'static>);
+pub(crate) struct Payload(Box<dyn Any + Send + 'static>);
 
 // SAFETY: through a shared reference the payload is only asked its type
 // (`Any::type_id`, which reads no data) and read as a `String` or a
@@ -39,28 +48,18 @@ impl Payload {
 }
 
 impl JoinError {
-    pub(crate) fn cancelled(id: Id) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Cancelled,
-        }
-    }
-
-    pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
-        JoinError {
-            id,
-            repr: Repr::Panic(Payload(payload)),
-        }
+    pub(crate) fn new(id: Id, failure: Failure) -> JoinError {
+        JoinError { id, repr: failure }
     }
 
     /// The task was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.repr, Repr::Cancelled)
+        matches!(self.repr, Failure::Cancelled)
     }
 
     /// The task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic(_))
+        matches!(self.repr, Failure::Panic(_))
     }
 
     /// The panic's payload, to resume it with `std::panic::resume_unwind`.
@@ -76,8 +75,8 @@ impl JoinError {
     /// The panic's payload, or the error itself if the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(p) => Ok(p.0),
-            Repr::Cancelled => Err(self),
+            Failure::Panic(p) => Ok(p.0),
+            Failure::Cancelled => Err(self),
         }
     }
 
@@ -90,8 +89,8 @@ impl JoinError {
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "task {} was cancelled", self.id),
-            Repr::Panic(p) => match p.message() {
+            Failure::Cancelled => write!(f, "task {} was cancelled", self.id),
+            Failure::Panic(p) => match p.message() {
                 Some(msg) => write!(f, "task {} panicked with message {msg:?}", self.id),
                 None => write!(f, "task {} panicked", self.id),
             },
@@ -102,8 +101,8 @@ impl fmt::Display for JoinError {
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
-            Repr::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
-            Repr::Panic(p) => match p.message() {
+            Failure::Cancelled => write!(f, "JoinError::Cancelled({:?})", self.id),
+            Failure::Panic(p) => match p.message() {
                 Some(msg) => write!(f, "JoinError::Panic({:?}, {msg:?}, ..)", self.id),
                 None => write!(f, "JoinError::Panic({:?}, ..)", self.id),
             },

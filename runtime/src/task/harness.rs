@@ -3,6 +3,7 @@
 //! (poll, drop of the future or output, the join waker) runs inside
 //! `catch_unwind`, so a panic never reaches the worker.
 
+use super::error::Failure;
 use super::raw::{Cell, Header, RawTask, Stage};
 use super::state::{ToIdle, ToNotified, ToRunning};
 use super::{id, waker, JoinError, Notified, Schedule};
@@ -12,23 +13,35 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-/// Runs one `Notified` (its ref is handed over).
+/// Runs one `Notified` (its ref is handed over). Returns the schedule
+/// latency in nanoseconds if the wake that queued the task was sampled
+/// (`runtime/metrics/worker.rs`), else 0.
 ///
 /// `HOOKED`: the runtime has poll hooks (`raw.rs` picks the vtable at the
 /// spawn), so a runtime without them runs a `poll` compiled without them.
-pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNull<Header>) {
+pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNull<Header>) -> u64 {
     // SAFETY: the vtable's contract: `ptr` is a live `Cell<F, S>`.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
     // SAFETY: as above; the `Notified`'s ref keeps the cell alive.
     let raw = unsafe { RawTask::from_raw(ptr) };
     match cell.header.state.transition_to_running() {
         ToRunning::Success => {}
-        ToRunning::Cancelled => return cancel_and_complete(cell, raw),
-        ToRunning::Failed => return,
-        // SAFETY: that was the last ref.
-        ToRunning::Dealloc => return unsafe { raw.dealloc() },
+        ToRunning::Cancelled => {
+            cancel_and_complete(cell, raw);
+            return 0;
+        }
+        ToRunning::Failed => return 0,
+        ToRunning::Dealloc => {
+            // SAFETY: that was the last ref.
+            unsafe { raw.dealloc() };
+            return 0;
+        }
     }
-    cell.trailer.meta.poll_started();
+    cell.header.poll_started();
+    let latency = match cell.trailer.meta.wait.stamp() {
+        None => 0,
+        Some(stamp) => crate::runtime::metrics::latency_since(stamp),
+    };
     let hooks = if HOOKED {
         cell.core.scheduler.hooks()
     } else {
@@ -47,7 +60,8 @@ pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNu
         poll_hook(cell, raw, hooks, Hook::After);
     }
     if ready {
-        return complete(cell, raw);
+        complete(cell, raw);
+        return latency;
     }
     match cell.header.state.transition_to_idle() {
         ToIdle::Ok => {}
@@ -63,6 +77,7 @@ pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNu
         ToIdle::OkDealloc => unsafe { raw.dealloc() },
         ToIdle::Cancelled => cancel_and_complete(cell, raw),
     }
+    latency
 }
 
 enum Hook {
@@ -128,7 +143,7 @@ unsafe fn poll_future<F: Future, S: Schedule, const HOOKED: bool>(
     let output = match res {
         Ok(Poll::Pending) => return Poll::Pending,
         Ok(Poll::Ready(out)) => Ok(out),
-        Err(payload) => Err(JoinError::panic(cell.header.id, payload)),
+        Err(payload) => Err(Failure::panic(payload)),
     };
     // SAFETY: still RUNNING (rule 1); the id is still current.
     unsafe { store_output(cell, output) };
@@ -151,13 +166,13 @@ impl<F: Future, S> Drop for DropFutureOnUnwind<'_, F, S> {
 ///
 /// # Safety
 /// The caller holds RUNNING (rule 1).
-unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, JoinError>) {
+unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, Failure>) {
     // SAFETY: the caller holds RUNNING.
     let dropped = unsafe { set_stage(cell, Stage::Consumed) };
     let output = match (output, dropped) {
         (Ok(out), Ok(())) => Ok(out),
         (Err(e), _) => Err(e),
-        (Ok(_), Err(payload)) => Err(JoinError::panic(cell.header.id, payload)),
+        (Ok(_), Err(payload)) => Err(Failure::panic(payload)),
     };
     // SAFETY: as above; `Consumed` has no drop glue, so this cannot panic.
     let _ = unsafe { set_stage(cell, Stage::Finished(output)) };
@@ -197,12 +212,11 @@ unsafe fn set_stage<F: Future, S>(
 
 /// Cancels the future (abort or shutdown) and completes the task.
 fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
-    let id = cell.header.id;
     let _id = id::CurrentIdGuard::enter(raw.header_ptr());
     // SAFETY: the caller holds RUNNING (rule 1).
     let output = match unsafe { set_stage(cell, Stage::Consumed) } {
-        Ok(()) => Err(JoinError::cancelled(id)),
-        Err(payload) => Err(JoinError::panic(id, payload)),
+        Ok(()) => Err(Failure::Cancelled),
+        Err(payload) => Err(Failure::panic(payload)),
     };
     // SAFETY: still RUNNING.
     unsafe { store_output(cell, output) };
@@ -302,6 +316,7 @@ pub(super) unsafe fn try_read_output<F: Future, S: Schedule>(
     let Stage::Finished(output) = stage else {
         panic!("JoinHandle polled after it returned Ready")
     };
+    let output = output.map_err(|failure| JoinError::new(cell.header.id, failure));
     // SAFETY: the caller guarantees `dst`'s type.
     unsafe { *(dst as *mut Poll<Result<F::Output, JoinError>>) = Poll::Ready(output) };
 }

@@ -3,20 +3,23 @@
 //!
 //! # Cost
 //!
-//! [`Meta`] lives in the cell's cold trailer: a spawn location (a
-//! `&'static Location`, which `#[track_caller]` gives for free), the
-//! parent's id, and a name that is `None` unless the task was built with
-//! [`Builder::name`](super::Builder::name), so an unnamed task allocates
-//! nothing more. Per poll the runner does three relaxed stores into it (the
-//! poll count, the coarse time of the poll, and the reset of the wait slot,
-//! `runtime_coop::wait`), and no clock read: the time is [`coarse_now`], a
-//! process-wide millisecond counter that the schedulers refresh when they
-//! look at their driver or park anyway.
+//! [`Meta`] lives in the cell's cold trailer, in 24 bytes: the spawn
+//! location and the name in one word ([`Origin`]: the `&'static
+//! Location` that `#[track_caller]` gives for free, or, for a task built
+//! with [`Builder::name`](super::Builder::name), a small box holding it
+//! and the name, so an unnamed task allocates nothing more), the parent's
+//! id, and the wait slot. The poll count and the time of the last poll are
+//! in the hot header (`raw.rs`). Per poll the runner does three relaxed
+//! stores (the poll count, the coarse time of the poll, and the reset of
+//! the wait slot, `runtime_coop::wait`), and no clock read: the time is
+//! [`coarse_now_raw`], a process-wide millisecond counter that the
+//! schedulers refresh when they look at their driver or park anyway.
 
 use super::id::Id;
 use runtime_coop::wait::{WaitSlot, WaitsOn};
 use std::fmt;
 use std::panic::Location;
+use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,12 +51,9 @@ impl SpawnMeta {
         Meta {
             #[cfg(feature = "tracing")]
             span: super::trace::span(self.id, self.name.as_deref(), self.location),
-            name: self.name,
-            location: self.location,
+            origin: Origin::new(self.location, self.name),
             parent: self.parent,
             wait: WaitSlot::new(),
-            polls: AtomicU32::new(0),
-            last_poll: AtomicU32::new(0),
         }
     }
 }
@@ -63,60 +63,108 @@ impl SpawnMeta {
 /// runner only and read by dumps on any thread (`Relaxed`: diagnostics,
 /// ordered with nothing).
 pub(crate) struct Meta {
-    name: Option<Arc<str>>,
-    location: &'static Location<'static>,
+    origin: Origin,
     parent: Option<Id>,
-    /// What the last poll waited on (`runtime_coop::wait`).
+    /// What the last poll waited on (`runtime_coop::wait`); between a
+    /// sampled wake and the poll it leads to, the wake's time stamp.
     pub(crate) wait: WaitSlot,
-    polls: AtomicU32,
-    /// [`coarse_now`] at the start of the last poll; 0 before the first.
-    last_poll: AtomicU32,
     /// The task's span (`trace.rs`), with the `tracing` feature.
     #[cfg(feature = "tracing")]
     pub(crate) span: tracing::Span,
 }
 
 impl Meta {
-    /// The runner, at the start of a poll.
-    #[inline]
-    pub(crate) fn poll_started(&self) {
-        // A plain load and store, not an RMW: only the RUNNING holder
-        // writes (rule 1 of `task/mod.rs`).
-        let polls = self.polls.load(Ordering::Relaxed);
-        self.polls.store(polls.wrapping_add(1), Ordering::Relaxed);
-        self.last_poll.store(coarse_now_raw(), Ordering::Relaxed);
-    }
-
     pub(crate) fn task_meta(&self, id: Id) -> TaskMeta<'_> {
+        let named = self.origin.named();
         TaskMeta {
             id,
-            name: self.name.as_deref(),
-            location: self.location,
+            name: named.map(|n| &*n.name),
+            location: match named {
+                Some(n) => n.location,
+                None => self.origin.location(),
+            },
             parent: self.parent,
         }
     }
 
     pub(crate) fn name_arc(&self) -> Option<Arc<str>> {
-        self.name.clone()
-    }
-
-    pub(crate) fn polls(&self) -> u32 {
-        self.polls.load(Ordering::Relaxed)
-    }
-
-    /// How long ago the last poll started, to [`coarse_now`]'s precision;
-    /// `None` before the first poll.
-    pub(crate) fn since_last_poll(&self) -> Option<Duration> {
-        match self.last_poll.load(Ordering::Relaxed) {
-            0 => None,
-            at => Some(Duration::from_millis(u64::from(
-                coarse_now_raw().saturating_sub(at),
-            ))),
-        }
+        self.origin.named().map(|n| n.name.clone())
     }
 
     pub(crate) fn waits_on(&self) -> WaitsOn {
         self.wait.get()
+    }
+}
+
+/// Where a task was spawned and its name, in one word: a `&'static
+/// Location` for an unnamed task, or a `Box<Named>` with bit 0 set.
+/// (`Location` is 8-aligned, so bit 0 of its address is free.)
+struct Origin(NonNull<u8>);
+
+struct Named {
+    location: &'static Location<'static>,
+    name: Arc<str>,
+}
+
+const NAMED: usize = 1;
+const _: () = assert!(std::mem::align_of::<Location<'static>>() > NAMED);
+const _: () = assert!(std::mem::align_of::<Named>() > NAMED);
+
+// SAFETY: an `Origin` is a shared `&'static Location` or an owned
+// `Box<Named>`; both are `Send` and `Sync`.
+unsafe impl Send for Origin {}
+// SAFETY: as for `Send`.
+unsafe impl Sync for Origin {}
+
+impl Origin {
+    fn new(location: &'static Location<'static>, name: Option<Arc<str>>) -> Origin {
+        match name {
+            None => Origin(NonNull::from(location).cast()),
+            Some(name) => {
+                let named = NonNull::from(Box::leak(Box::new(Named { location, name })));
+                Origin(named.cast::<u8>().map_addr(|a| a | NAMED))
+            }
+        }
+    }
+
+    #[inline]
+    fn is_named(&self) -> bool {
+        self.0.addr().get() & NAMED != 0
+    }
+
+    fn named(&self) -> Option<&Named> {
+        if !self.is_named() {
+            return None;
+        }
+        let ptr = self.0.as_ptr().map_addr(|a| a & !NAMED).cast::<Named>();
+        // SAFETY: a tagged origin was made from a `Box<Named>` by `new` and
+        // is freed only by `drop`, so it points to a live `Named`.
+        Some(unsafe { &*ptr })
+    }
+
+    /// The location of an unnamed task's origin (`named` has a named one's).
+    fn location(&self) -> &'static Location<'static> {
+        debug_assert!(!self.is_named());
+        // SAFETY: an untagged origin was made from a `&'static Location`.
+        unsafe { self.0.cast::<Location<'static>>().as_ref() }
+    }
+}
+
+impl Drop for Origin {
+    #[inline]
+    fn drop(&mut self) {
+        if self.is_named() {
+            self.drop_named();
+        }
+    }
+}
+
+impl Origin {
+    #[cold]
+    fn drop_named(&mut self) {
+        let ptr = self.0.as_ptr().map_addr(|a| a & !NAMED).cast::<Named>();
+        // SAFETY: as in `named`; `drop` calls this once, for the one owner.
+        drop(unsafe { Box::from_raw(ptr) });
     }
 }
 
@@ -196,8 +244,18 @@ impl fmt::Display for TaskMeta<'_> {
 static COARSE_MS: AtomicU32 = AtomicU32::new(1);
 
 #[inline]
-fn coarse_now_raw() -> u32 {
+pub(super) fn coarse_now_raw() -> u32 {
     COARSE_MS.load(Ordering::Relaxed)
+}
+
+/// How long ago a [`coarse_now_raw`] reading was; `None` for 0 ("never").
+pub(super) fn since(at: u32) -> Option<Duration> {
+    match at {
+        0 => None,
+        at => Some(Duration::from_millis(u64::from(
+            coarse_now_raw().saturating_sub(at),
+        ))),
+    }
 }
 
 /// Reads the clock into the coarse counter. The schedulers call it where

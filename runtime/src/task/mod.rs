@@ -3,7 +3,8 @@
 //! # The cell
 //!
 //! A spawned future lives in one heap allocation (`raw.rs`): a header (the
-//! state word, the vtable, the id, the owned-task list's link), the
+//! state word, the vtable, the id, the owned-task list's link, the poll
+//! count and time), the
 //! scheduler handle with the future (later its output) in one stage cell,
 //! and the join waker. The state word (`state.rs`) holds the flags and a
 //! reference count.
@@ -166,6 +167,12 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     fn hooks(&self) -> Option<&crate::runtime::TaskHooks> {
         None
     }
+
+    /// One poll in how many its runner samples for the metrics (0: none;
+    /// `runtime/metrics/worker.rs`).
+    fn sample_every(&self) -> u32 {
+        0
+    }
 }
 
 /// Tasks that a shut-down scheduler refused to queue (they are already
@@ -250,36 +257,22 @@ impl Notified {
         self.0.id()
     }
 
-    /// Stamps the task with the metrics clock (a sampled wake).
+    /// The header's schedule-latency request bit (`runtime/metrics/worker.rs`).
     #[inline]
-    pub(crate) fn set_scheduled_at(&self, ticks: u64) {
-        use std::sync::atomic::Ordering;
-        // Relaxed: the queue this task goes into orders it for the poller.
-        self.0
-             .0
-            .header()
-            .scheduled_at
-            .store(ticks, Ordering::Relaxed);
+    pub(crate) fn sample_word(&self) -> &std::sync::atomic::AtomicU32 {
+        self.0 .0.header().sample_word()
     }
 
-    /// The stamp of a sampled wake, cleared; 0 if there is none.
-    #[inline]
-    pub(crate) fn take_scheduled_at(&self) -> u64 {
-        use std::sync::atomic::Ordering;
-        let at = &self.0 .0.header().scheduled_at;
-        match at.load(Ordering::Relaxed) {
-            0 => 0,
-            ticks => {
-                at.store(0, Ordering::Relaxed);
-                ticks
-            }
-        }
+    /// Where a sampled wake leaves its time stamp.
+    pub(crate) fn wait_slot(&self) -> &runtime_coop::wait::WaitSlot {
+        &self.0 .0.trailer().meta.wait
     }
 
-    /// Polls the task (or cancels it, if it was aborted).
-    pub(crate) fn run(self) {
+    /// Polls the task (or cancels it, if it was aborted). Returns the
+    /// schedule latency of a sampled wake in nanoseconds, else 0.
+    pub(crate) fn run(self) -> u64 {
         // SAFETY: `into_raw` gives up the `Notified`'s ref to `poll`.
-        unsafe { self.0.into_raw().poll() };
+        unsafe { self.0.into_raw().poll() }
     }
 
     /// Hands the task back to its own scheduler, as a wake would.

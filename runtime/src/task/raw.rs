@@ -6,10 +6,11 @@ use super::id::Id;
 use super::list::Link;
 use super::meta::{Meta, SpawnMeta};
 use super::state::State;
-use super::{JoinError, Schedule};
+use super::Schedule;
 use crate::loom::UnsafeCell;
 use std::future::Future;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::Waker;
 
 /// The one heap allocation of a task. `repr(C)` puts the header first, so a
@@ -28,10 +29,14 @@ pub(crate) struct Header {
     pub(super) id: Id,
     /// The owned-task list's link; only touched under that list's shard lock.
     pub(super) link: UnsafeCell<Link>,
-    /// The metrics clock at a sampled wake, 0 if none is pending: written by
-    /// the waker before it queues the task, taken by the poll that follows
-    /// (`runtime/metrics/worker.rs`). A diagnostic, ordered by the queue.
-    pub(super) scheduled_at: std::sync::atomic::AtomicU64,
+    /// The poll count, doubled; bit 0 asks the next wake to stamp the time
+    /// for the schedule-latency sample (`runtime/metrics/worker.rs`). The
+    /// word is written only by whoever holds the task: its runner (rule
+    /// 1), or the waker that queues it (rule 7 lets one at a time).
+    pub(super) polls: AtomicU32,
+    /// [`coarse_now`](super::meta) at the start of the last poll; 0 before
+    /// the first. Written by the runner.
+    pub(super) last_poll: AtomicU32,
 }
 
 impl Header {
@@ -42,6 +47,33 @@ impl Header {
     /// The state word now (for dumps: any thread may read it).
     pub(crate) fn state_now(&self) -> super::state::Snapshot {
         self.state.load()
+    }
+
+    /// The runner, at the start of a poll: the count, and the coarse time.
+    /// Plain loads and stores, not RMWs: only the task's holder writes.
+    #[inline]
+    pub(super) fn poll_started(&self) {
+        let polls = self.polls.load(Ordering::Relaxed);
+        self.polls.store(polls.wrapping_add(2), Ordering::Relaxed);
+        self.last_poll
+            .store(super::meta::coarse_now_raw(), Ordering::Relaxed);
+    }
+
+    /// How many times the task was polled (any thread; a diagnostic).
+    pub(crate) fn polls(&self) -> u32 {
+        self.polls.load(Ordering::Relaxed) >> 1
+    }
+
+    /// How long ago the last poll started, to the coarse clock's precision;
+    /// `None` before the first poll.
+    pub(crate) fn since_last_poll(&self) -> Option<std::time::Duration> {
+        super::meta::since(self.last_poll.load(Ordering::Relaxed))
+    }
+
+    /// The schedule-latency request bit of `polls` (`runtime/metrics`).
+    #[inline]
+    pub(crate) fn sample_word(&self) -> &AtomicU32 {
+        &self.polls
     }
 }
 
@@ -56,7 +88,7 @@ pub(super) struct Core<F: Future, S> {
 
 pub(super) enum Stage<F: Future> {
     Running(F),
-    Finished(Result<F::Output, JoinError>),
+    Finished(Result<F::Output, super::error::Failure>),
     Consumed,
 }
 
@@ -73,7 +105,8 @@ pub(crate) struct Trailer {
 /// vtable's own `F` and `S`, and states what else it needs.
 pub(super) struct Vtable {
     /// Runs a `Notified`: requires the caller to hand over that ref.
-    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Returns a sampled schedule latency (`harness::poll`).
+    pub(super) poll: unsafe fn(NonNull<Header>) -> u64,
     /// Submits a `Notified` to the task's scheduler: hands over one ref.
     pub(super) schedule: unsafe fn(NonNull<Header>),
     /// Frees the cell: requires that the ref count reached zero.
@@ -140,7 +173,11 @@ impl RawTask {
                 },
                 id: meta.id,
                 link: UnsafeCell::new(Link::default()),
-                scheduled_at: std::sync::atomic::AtomicU64::new(0),
+                polls: AtomicU32::new(crate::runtime::metrics::initial_sample_word(
+                    meta.id.as_u64(),
+                    scheduler.sample_every(),
+                )),
+                last_poll: AtomicU32::new(0),
             },
             core: Core {
                 scheduler,
@@ -205,7 +242,7 @@ impl RawTask {
     ///
     /// # Safety
     /// The caller hands over a `Notified`'s ref.
-    pub(super) unsafe fn poll(self) {
+    pub(super) unsafe fn poll(self) -> u64 {
         // SAFETY: the vtable matches the cell (set in `new`); the caller
         // hands over the `Notified` ref that `poll` requires.
         unsafe { (self.header().vtable.poll)(self.ptr) }
@@ -281,5 +318,40 @@ impl<F: Future, S> Cell<F, S> {
         // SAFETY: the cell was made by `Box::leak` in `RawTask::new` with
         // this exact type, and the caller guarantees no other use remains.
         drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use crate::task::{Refused, Schedule, Task};
+
+    struct Sched(#[allow(dead_code)] std::sync::Arc<()>);
+
+    impl Schedule for Sched {
+        fn schedule(&self, _: super::super::Notified) -> Refused {
+            Refused::NONE
+        }
+        fn release(&self, _: NonNull<Header>) -> Option<Task> {
+            None
+        }
+    }
+
+    fn cell_size<F: Future>(_: &F) -> usize {
+        std::mem::size_of::<Cell<F, Sched>>()
+    }
+
+    /// glibc serves chunks of up to 128 bytes (requests of up to 120) from
+    /// its fastbins, whose frees cost a fraction of the others: a spawn of
+    /// a small task must stay there.
+    #[test]
+    fn a_small_task_fits_in_a_fastbin() {
+        let size = cell_size(&async { std::hint::black_box(1) });
+        assert!(
+            size <= 120,
+            "{size} bytes: header {}, trailer {}",
+            std::mem::size_of::<Header>(),
+            std::mem::size_of::<Trailer>()
+        );
     }
 }

@@ -86,6 +86,31 @@ pub(crate) fn ticks_to_ns(from: u64, to: u64) -> u64 {
     u64::try_from((ticks * u128::from(factor)) >> 32).unwrap_or(u64::MAX)
 }
 
+/// A reading shortened to 32 bits for a task header: ticks in units of
+/// `1 << STAMP_SHIFT` (about 20 ns of TSC, 64 ns elsewhere), so it wraps
+/// after a minute or more; never 0 or 1 (the header's "no stamp" and
+/// "stamp requested", `worker.rs`).
+pub(crate) fn stamp() -> u32 {
+    stamp_of(now())
+}
+
+/// [`stamp`] of a reading of [`now`].
+pub(crate) fn stamp_of(ticks: u64) -> u32 {
+    ((ticks >> STAMP_SHIFT) as u32).max(2)
+}
+
+const STAMP_SHIFT: u32 = 6;
+
+/// The nanoseconds from a [`stamp`] to a later one (0 if `to` is not after
+/// `from`; a gap longer than half the wrap period reads as that).
+pub(crate) fn stamps_to_ns(from: u32, to: u32) -> u64 {
+    let delta = to.wrapping_sub(from);
+    if delta > u32::MAX / 2 {
+        return 0;
+    }
+    ticks_to_ns(0, u64::from(delta) << STAMP_SHIFT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,5 +128,25 @@ mod tests {
             "{measured} ns by ticks, {real} ns by Instant"
         );
         assert_eq!(ticks_to_ns(t1, t0), 0);
+    }
+
+    #[test]
+    fn stamps_measure_real_time_and_wrap() {
+        calibrate();
+        let (i0, s0) = (Instant::now(), stamp());
+        std::thread::sleep(Duration::from_millis(20));
+        let (s1, i1) = (stamp(), Instant::now());
+        let measured = stamps_to_ns(s0, s1) as f64;
+        let real = (i1 - i0).as_nanos() as f64;
+        assert!(
+            (measured / real - 1.0).abs() < 0.05,
+            "{measured} ns by stamps, {real} ns by Instant"
+        );
+        assert_eq!(stamps_to_ns(s1, s0), 0);
+        // Across the wrap of the 32-bit stamp.
+        assert_eq!(
+            stamps_to_ns(u32::MAX - 9, 10),
+            ticks_to_ns(0, 20 << STAMP_SHIFT)
+        );
     }
 }

@@ -15,7 +15,9 @@ mod worker;
 
 pub(crate) use histogram::bump;
 pub use histogram::Histogram;
-pub(crate) use worker::{stamp_wake, Sampler, WorkerMetrics, DEFAULT_SAMPLE_EVERY};
+pub(crate) use worker::{
+    initial_sample_word, latency_since, stamp_wake, Sampler, WorkerMetrics, DEFAULT_SAMPLE_EVERY,
+};
 
 use super::Handle;
 use crate::scheduler::Scheduler;

@@ -6,25 +6,46 @@
 //!
 //! # What a poll costs
 //!
-//! Every poll: the poll count, and the id of the task being polled (for
-//! dumps: "running on worker 1"), set and cleared. One poll in
-//! `sample_every` (64 by default) is timed: two clock reads
-//! (`clock.rs`) and a histogram update. A wake stamps the task with the
-//! clock one time in `sample_every` (a thread-local countdown), and the
-//! poll that follows a stamped wake records the schedule latency. Timing
-//! every poll would cost two clock reads a poll, about 20 ns against the
-//! ~80 ns a yield-and-repoll takes here; the sampled paths are cold
-//! functions, so the hot path keeps no frame for them.
+//! Every poll: the id of the task being polled (for dumps: "running on
+//! worker 1"), set and cleared, a countdown in the worker's own state
+//! ([`Sampler`]), and a look at the task header's sample word. One poll in
+//! `sample_every` (64 by default) is sampled, in cold functions so the hot
+//! path keeps no frame for them: it publishes the poll count of the polls
+//! since the last sample (the count is also published when the worker
+//! parks, so it lags by fewer than `sample_every` polls only while the
+//! worker is busy, as tokio's batched counts do), and it is timed: two
+//! clock reads (`clock.rs`) and a histogram update. Timing every poll
+//! would cost two clock reads a poll, about 20 ns against the ~80 ns a
+//! yield-and-repoll takes here.
+//!
+//! # Schedule latency
+//!
+//! A sampled poll also asks for the task's next wake to be stamped: it sets
+//! bit 0 of the poll-count word in the task header. The waker that queues
+//! the task sees the request in the header it has just touched anyway, and
+//! leaves the time (`clock::stamp`) in the task's wait slot, which says
+//! nothing while the task is queued; the poll that follows finds it there
+//! as it resets the slot, and the runner records the latency. So a wake
+//! costs one load and a test, with no thread-local or shared counter, and
+//! the cell no field. A new task asks at its spawn one time in
+//! `sample_every` (by id), so the spawn-to-first-poll latency is in the
+//! sample too. The header word is written only by whoever holds the task
+//! (its runner, or the one waker that queues it: the state word lets one
+//! at a time, `task/mod.rs` rule 7), and the queue orders the stamp for
+//! the poller.
 
 use super::clock;
 use super::histogram::{bump, Recorder};
 use crate::task::Notified;
-use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The default of [`Builder::metrics_sample_every`](crate::runtime::Builder::metrics_sample_every).
 pub(crate) const DEFAULT_SAMPLE_EVERY: u32 = 64;
+
+/// The request bit of the header's poll-count word: the next wake should
+/// stamp the time.
+pub(crate) const REQUESTED: u32 = 1;
 
 pub(crate) struct WorkerMetrics {
     pub(crate) park_count: AtomicU64,
@@ -54,36 +75,38 @@ impl WorkerMetrics {
         }
     }
 
-    /// Runs `task` on this worker, counting the poll; `timed` when this
-    /// poll is one of the sample ([`Sampler::next`]). Inlined into both
-    /// run loops: a call frame here would cost more than the counting.
+    /// Runs `task` on this worker, counting the poll in `sampler` and
+    /// sampling it if its turn came. Inlined into both run loops: a call
+    /// frame here would cost more than the counting.
     #[inline(always)]
-    pub(crate) fn run(&self, task: Notified, timed: bool) {
-        let stamp = task.take_scheduled_at();
-        let start = if timed || stamp != 0 {
-            self.started_sampled(stamp)
+    pub(crate) fn run(&self, task: Notified, sampler: &mut Sampler) {
+        sampler.left -= 1;
+        let sampled = sampler.left == 0;
+        let start = if sampled {
+            self.sampled_start(&task, sampler)
         } else {
             0
         };
-        bump(&self.poll_count, 1);
         self.running.store(task.id().as_u64(), Ordering::Relaxed);
-        task.run();
+        let latency = task.run();
         self.running.store(0, Ordering::Relaxed);
-        if timed {
+        if latency != 0 {
+            self.schedule_latency.record(latency);
+        }
+        if sampled {
             self.poll_time_since(start);
         }
     }
 
-    /// A sampled poll starts: the clock, and the schedule latency if the
-    /// wake was stamped.
+    /// A sampled poll starts: publishes the polls since the last sample,
+    /// asks for the task's next wake to be stamped, and reads the clock.
     #[cold]
     #[inline(never)]
-    fn started_sampled(&self, stamp: u64) -> u64 {
-        let now = clock::now();
-        if stamp != 0 {
-            self.schedule_latency.record(clock::ticks_to_ns(stamp, now));
-        }
-        now
+    fn sampled_start(&self, task: &Notified, sampler: &mut Sampler) -> u64 {
+        sampler.publish(self);
+        let word = task.sample_word();
+        word.store(word.load(Ordering::Relaxed) | REQUESTED, Ordering::Relaxed);
+        clock::now()
     }
 
     #[cold]
@@ -95,7 +118,8 @@ impl WorkerMetrics {
 
     /// The worker is about to park: `ran` tells whether it polled anything
     /// since it woke at `busy_since` (and is reset).
-    pub(crate) fn parking(&self, ran: &mut bool, busy_since: Instant) {
+    pub(crate) fn parking(&self, ran: &mut bool, busy_since: Instant, sampler: &mut Sampler) {
+        sampler.publish(self);
         bump(&self.park_count, 1);
         if !std::mem::take(ran) {
             bump(&self.noop_count, 1);
@@ -109,53 +133,65 @@ impl WorkerMetrics {
     }
 }
 
-/// Picks one poll in `every` on a worker, by countdown.
+/// A worker's poll countdown: picks one poll in `every` for the sample,
+/// and counts the polls not yet added to `poll_count`.
 pub(crate) struct Sampler {
     every: u32,
+    /// Polls until the next sampled one, from `every` down to 0.
     left: u32,
 }
 
 impl Sampler {
     pub(crate) fn new(every: u32) -> Sampler {
-        Sampler {
-            every: every.max(1),
-            left: 0,
-        }
+        let every = every.max(1);
+        Sampler { every, left: every }
     }
 
-    /// Whether the next poll is timed.
-    #[inline]
-    pub(crate) fn next(&mut self) -> bool {
-        if self.left == 0 {
-            self.left = self.every - 1;
-            true
-        } else {
-            self.left -= 1;
-            false
+    /// Adds the polls counted since the last publish to `poll_count`.
+    pub(crate) fn publish(&mut self, metrics: &WorkerMetrics) {
+        let polls = self.every - self.left.min(self.every);
+        if polls > 0 {
+            bump(&metrics.poll_count, u64::from(polls));
         }
+        self.left = self.every;
     }
 }
 
-std::thread_local! {
-    /// Wakes on this thread until the next stamped one.
-    static WAKES_LEFT: Cell<u32> = const { Cell::new(0) };
-}
-
-/// A wake is about to queue `task`: one in `every` gets the time, for the
-/// schedule latency its next poll records.
+/// A wake is about to queue `task`: if its last sampled poll (or its
+/// spawn) asked for it, leave the time in its wait slot.
 #[inline(always)]
-pub(crate) fn stamp_wake(task: &Notified, every: u32) {
-    let left = WAKES_LEFT.with(Cell::get);
-    if left == 0 {
-        stamp_now(task, every);
-    } else {
-        WAKES_LEFT.set(left - 1);
+pub(crate) fn stamp_wake(task: &Notified) {
+    let word = task.sample_word();
+    let polls = word.load(Ordering::Relaxed);
+    if polls & REQUESTED != 0 {
+        stamp_now(task, polls);
     }
 }
 
 #[cold]
 #[inline(never)]
-fn stamp_now(task: &Notified, every: u32) {
-    WAKES_LEFT.set(every.max(1) - 1);
-    task.set_scheduled_at(clock::now());
+fn stamp_now(task: &Notified, polls: u32) {
+    task.wait_slot().set_stamp(clock::stamp());
+    task.sample_word()
+        .store(polls & !REQUESTED, Ordering::Relaxed);
+}
+
+/// The latency from a wake's stamp to now, for `harness::poll` (at least
+/// 1: 0 means "no sample").
+#[cold]
+#[inline(never)]
+pub(crate) fn latency_since(stamp: u32) -> u64 {
+    clock::stamps_to_ns(stamp, clock::stamp()).max(1)
+}
+
+/// A new task's sample word: one spawn in `every` (by id) asks for its
+/// first schedule to be stamped.
+#[inline]
+/// (`every` 0: never.)
+pub(crate) fn initial_sample_word(id: u64, every: u32) -> u32 {
+    if every != 0 && id.is_multiple_of(u64::from(every)) {
+        REQUESTED
+    } else {
+        0
+    }
 }

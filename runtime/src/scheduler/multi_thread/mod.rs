@@ -87,7 +87,7 @@ impl Shared {
     /// once the runtime shut down (then `self` may be gone after the
     /// caller drops the `Refused`).
     pub(crate) fn push_remote(&self, task: Notified) -> Refused {
-        stamp_wake(&task, self.config.sample_every);
+        stamp_wake(&task);
         if let Err(refused) = self.inject.push(task) {
             return refused;
         }
@@ -162,6 +162,10 @@ impl Schedule for Arc<Shared> {
 
     fn hooks(&self) -> Option<&crate::runtime::TaskHooks> {
         self.config.task_hooks.as_deref()
+    }
+
+    fn sample_every(&self) -> u32 {
+        self.config.sample_every
     }
 }
 

@@ -53,7 +53,7 @@ impl WorkerContext {
     /// the back of the queue for a yield. Never refused (the worker drops
     /// its queue and slot when it exits).
     pub(super) fn schedule_local(&self, task: Notified, is_yield: bool) -> Refused {
-        crate::runtime::metrics::stamp_wake(&task, self.shared.config.sample_every);
+        crate::runtime::metrics::stamp_wake(&task);
         if is_yield && defer::take_yield() {
             if let Ok(mut yielded) = self.yielded.try_borrow_mut() {
                 yielded.push(task);
@@ -209,6 +209,8 @@ impl Worker {
                 break;
             }
         }
+        let metrics = &self.cx.shared.metrics[self.cx.index];
+        self.sampler.publish(metrics);
         // Shutdown step 4: these tasks were cancelled by step 2 (or will be,
         // by their list's shutdown); drop our refs. The deferred wakes
         // first, since they may queue here.
@@ -251,8 +253,8 @@ impl Worker {
         }
         self.cx.remote().lifo.count_poll();
         self.ran = true;
-        let timed = self.sampler.next();
-        self.metrics().run(task, timed);
+        let metrics = &self.cx.shared.metrics[self.cx.index];
+        metrics.run(task, &mut self.sampler);
     }
 
     fn metrics(&self) -> &WorkerMetrics {
@@ -367,7 +369,7 @@ impl Worker {
         );
         if !shared.is_shutdown() {
             let metrics = &shared.metrics[self.cx.index];
-            metrics.parking(&mut self.ran, self.busy_since);
+            metrics.parking(&mut self.ran, self.busy_since, &mut self.sampler);
             shared.config.park_hooks.before_park();
             shared.driver.park(self.cx.index, &mut self.parker, timeout);
             shared.config.park_hooks.after_unpark();
