@@ -322,3 +322,32 @@ impl<T: Send + 'static> AwaitBlocking<T> for runtime::task::JoinHandle<T> {
             .unwrap()
     }
 }
+
+#[test]
+fn time_since_the_last_poll_runs_on_while_the_runtime_sleeps() {
+    each_flavor_enabled(|flavor, rt| {
+        let notify = Arc::new(runtime::sync::Notify::new());
+        let waiter = {
+            let notify = notify.clone();
+            rt.spawn(async move { notify.notified().await })
+        };
+        let id = waiter.id();
+        // (A current-thread runtime runs its tasks inside `block_on` only.)
+        rt.block_on(async { time::sleep(Duration::from_millis(20)).await });
+        dump_when(rt.handle(), |d| {
+            d.task(id)
+                .is_some_and(|t| t.state() == TaskState::Idle && t.polls() == 1)
+        });
+        // Every worker parks: nothing refreshes the coarse clock but the
+        // dump itself.
+        std::thread::sleep(Duration::from_millis(300));
+        let dump = rt.handle().dump();
+        let since = dump.task(id).unwrap().since_last_poll().unwrap();
+        assert!(
+            since >= Duration::from_millis(250),
+            "{flavor}: {since:?}\n{dump}"
+        );
+        notify.notify_one();
+        rt.block_on(waiter).unwrap();
+    });
+}

@@ -1,13 +1,15 @@
 //! What the current task waits on, for task dumps.
 //!
-//! Each task cell owns a [`WaitSlot`]. The scheduler makes it the thread's
-//! current slot for the length of a poll ([`with_slot`], which first resets
-//! it to [`WaitsOn::Unknown`]); a runtime resource that is about to return
-//! `Pending` calls [`record`] with what it is: one thread-local read and
-//! one relaxed store. The last record of a poll wins, so a task whose poll
-//! returned `Pending` shows the resource that made it wait, and one whose
-//! future waits on something of another crate shows `Unknown` ("something
-//! outside the runtime").
+//! Each task cell owns a [`WaitSlot`]. The scheduler resets it to
+//! [`WaitsOn::Unknown`] at the start of each poll ([`poll`]); a runtime
+//! resource that is about to return `Pending` calls [`record`] with what
+//! it is, which finds the slot of the task being polled on this thread
+//! through the function the runtime registered ([`set_current_slot`]: it
+//! reads the runtime's own current-task thread-local, so a poll sets no
+//! second one) and does one relaxed store. The last record of a poll wins,
+//! so a task whose poll returned `Pending` shows the resource that made it
+//! wait, and one whose future waits on something of another crate shows
+//! `Unknown` ("something outside the runtime").
 //!
 //! It lives here, beside the budget, because the resources are in three
 //! crates that do not depend on each other (`runtime`, `runtime-io`,
@@ -21,9 +23,7 @@
 //! Readers (a dump, on any thread) load it with `Relaxed`: it is a
 //! diagnostic, ordered with nothing.
 
-use std::cell::Cell;
 use std::fmt;
-use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -263,48 +263,35 @@ impl fmt::Debug for WaitSlot {
     }
 }
 
-thread_local! {
-    /// The slot of the task this thread polls, or null.
-    static CURRENT: Cell<*const WaitSlot> = const { Cell::new(ptr::null()) };
-}
+/// How [`record`] finds the current task's slot ([`set_current_slot`]).
+static CURRENT_SLOT: OnceLock<fn() -> *const WaitSlot> = OnceLock::new();
 
-/// Runs `f` (one task poll) with `slot` as the thread's current slot,
-/// after resetting it to `Unknown`; restores the previous slot afterwards,
-/// also if `f` unwinds (a poll nests inside another through a `block_on`
-/// in `spawn_blocking`, say).
-#[inline]
-pub fn with_slot<R>(slot: &WaitSlot, f: impl FnOnce() -> R) -> R {
-    struct Restore(*const WaitSlot);
-    impl Drop for Restore {
-        #[inline]
-        fn drop(&mut self) {
-            let _ = CURRENT.try_with(|c| c.set(self.0));
-        }
-    }
-    slot.0.store(0, Ordering::Relaxed);
-    let previous = CURRENT.try_with(|c| c.replace(slot)).unwrap_or(ptr::null());
-    let _restore = Restore(previous);
-    f()
+/// Registers how [`record`] finds the slot of the task being polled (or
+/// dropped) on this thread: `current` returns it, or null outside a task.
+/// Only the first registration in a process counts.
+///
+/// # Safety
+/// A non-null pointer that `current` returns must point to a `WaitSlot`
+/// that stays alive until the current task's poll (or drop) on this thread
+/// ends, which is longer than any `record` call it serves.
+pub unsafe fn set_current_slot(current: fn() -> *const WaitSlot) {
+    let _ = CURRENT_SLOT.set(current);
 }
 
 /// One task poll: runs `f` with a fresh cooperative budget (as
-/// [`budget`](crate::budget)) and with `slot` as the current slot (as
-/// [`with_slot`]), restoring both afterwards, also if `f` unwinds. One
-/// guard for both: this is on every poll.
+/// [`budget`](crate::budget)) after resetting `slot` to `Unknown`,
+/// restoring the budget afterwards, also if `f` unwinds.
 #[inline]
 pub fn poll<R>(slot: &WaitSlot, f: impl FnOnce() -> R) -> R {
-    struct Restore(u8, *const WaitSlot);
+    struct Restore(u8);
     impl Drop for Restore {
         #[inline]
         fn drop(&mut self) {
             crate::restore_budget(self.0);
-            let _ = CURRENT.try_with(|c| c.set(self.1));
         }
     }
     slot.0.store(0, Ordering::Relaxed);
-    let budget = crate::swap_budget(crate::INITIAL);
-    let previous = CURRENT.try_with(|c| c.replace(slot)).unwrap_or(ptr::null());
-    let _restore = Restore(budget, previous);
+    let _restore = Restore(crate::swap_budget(crate::INITIAL));
     f()
 }
 
@@ -312,15 +299,14 @@ pub fn poll<R>(slot: &WaitSlot, f: impl FnOnce() -> R) -> R {
 /// `what`. Outside a task poll it does nothing.
 #[inline]
 pub fn record(what: WaitsOn) {
-    let _ = CURRENT.try_with(|c| {
-        let slot = c.get();
+    if let Some(current) = CURRENT_SLOT.get() {
+        let slot = current();
         if !slot.is_null() {
-            // SAFETY: a non-null current slot was set by `with_slot` from
-            // a `&WaitSlot` that outlives the call of `f` it covers, and
-            // `Restore` takes it out again before that borrow ends.
+            // SAFETY: `set_current_slot`'s contract: a non-null slot lives
+            // until the current poll ends, and this call is inside it.
             unsafe { &*slot }.set(what);
         }
-    });
+    }
 }
 
 #[cfg(test)]
@@ -347,6 +333,25 @@ mod tests {
         }
     }
 
+    std::thread_local! {
+        static TEST_CURRENT: std::cell::Cell<*const WaitSlot> =
+            const { std::cell::Cell::new(std::ptr::null()) };
+    }
+
+    fn test_current() -> *const WaitSlot {
+        TEST_CURRENT.with(|c| c.get())
+    }
+
+    /// `f` with `slot` as the current slot, as a runtime's poll would.
+    fn polled(slot: &WaitSlot, f: impl FnOnce()) {
+        // SAFETY: `test_current` returns a slot only while `polled` runs,
+        // and the caller's `slot` outlives that.
+        unsafe { set_current_slot(test_current) };
+        let previous = TEST_CURRENT.with(|c| c.replace(slot));
+        poll(slot, f);
+        TEST_CURRENT.with(|c| c.set(previous));
+    }
+
     #[test]
     fn a_stamp_is_no_wait_and_the_poll_clears_it() {
         let slot = WaitSlot::new();
@@ -354,23 +359,23 @@ mod tests {
         slot.set_stamp(u32::MAX);
         assert_eq!(slot.stamp(), Some(u32::MAX));
         assert_eq!(slot.get(), WaitsOn::Unknown);
-        with_slot(&slot, || {});
+        polled(&slot, || {});
         assert_eq!(slot.stamp(), None);
         slot.set(WaitsOn::Join { task: 3 });
         assert_eq!(slot.stamp(), None);
     }
 
     #[test]
-    fn record_writes_the_current_slot_only_inside_with_slot() {
+    fn record_writes_the_current_slot_only_inside_a_poll() {
         let slot = WaitSlot::new();
         record(WaitsOn::Join { task: 1 });
         assert_eq!(slot.get(), WaitsOn::Unknown);
         slot.set(WaitsOn::Join { task: 9 });
-        with_slot(&slot, || {
+        polled(&slot, || {
             // Reset at the start of the poll.
             assert_eq!(slot.get(), WaitsOn::Unknown);
             let inner = WaitSlot::new();
-            with_slot(&inner, || record(WaitsOn::Join { task: 2 }));
+            polled(&inner, || record(WaitsOn::Join { task: 2 }));
             assert_eq!(inner.get(), WaitsOn::Join { task: 2 });
             record(WaitsOn::Join { task: 3 });
         });

@@ -178,6 +178,9 @@ impl TaskDump {
 
 impl Dump {
     pub(crate) fn capture(owned: &OwnedTasks, workers: &[CachePadded<WorkerMetrics>]) -> Dump {
+        // The coarse clock is refreshed by busy workers; parked ones leave
+        // it behind, and "last poll N ms ago" would read short.
+        crate::task::refresh_coarse_now();
         // What each worker polls now (read once: a poll that ends during
         // the walk shows its task as running on no worker).
         let running: Vec<u64> = workers

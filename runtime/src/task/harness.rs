@@ -13,35 +13,25 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
-/// Runs one `Notified` (its ref is handed over). Returns the schedule
-/// latency in nanoseconds if the wake that queued the task was sampled
-/// (`runtime/metrics/worker.rs`), else 0.
+/// Runs one `Notified` (its ref is handed over).
 ///
 /// `HOOKED`: the runtime has poll hooks (`raw.rs` picks the vtable at the
 /// spawn), so a runtime without them runs a `poll` compiled without them.
-pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNull<Header>) -> u64 {
+pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNull<Header>) {
     // SAFETY: the vtable's contract: `ptr` is a live `Cell<F, S>`.
     let cell = unsafe { Cell::<F, S>::from_header(ptr) };
     // SAFETY: as above; the `Notified`'s ref keeps the cell alive.
     let raw = unsafe { RawTask::from_raw(ptr) };
     match cell.header.state.transition_to_running() {
         ToRunning::Success => {}
-        ToRunning::Cancelled => {
-            cancel_and_complete(cell, raw);
-            return 0;
-        }
-        ToRunning::Failed => return 0,
-        ToRunning::Dealloc => {
-            // SAFETY: that was the last ref.
-            unsafe { raw.dealloc() };
-            return 0;
-        }
+        ToRunning::Cancelled => return cancel_and_complete(cell, raw),
+        ToRunning::Failed => return,
+        // SAFETY: that was the last ref.
+        ToRunning::Dealloc => return unsafe { raw.dealloc() },
     }
-    cell.header.poll_started();
-    let latency = match cell.trailer.meta.wait.stamp() {
-        None => 0,
-        Some(stamp) => crate::runtime::metrics::latency_since(stamp),
-    };
+    if cell.header.poll_started() {
+        record_schedule_latency(cell);
+    }
     let hooks = if HOOKED {
         cell.core.scheduler.hooks()
     } else {
@@ -60,8 +50,7 @@ pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNu
         poll_hook(cell, raw, hooks, Hook::After);
     }
     if ready {
-        complete(cell, raw);
-        return latency;
+        return complete(cell, raw);
     }
     match cell.header.state.transition_to_idle() {
         ToIdle::Ok => {}
@@ -77,7 +66,17 @@ pub(super) unsafe fn poll<F: Future, S: Schedule, const HOOKED: bool>(ptr: NonNu
         ToIdle::OkDealloc => unsafe { raw.dealloc() },
         ToIdle::Cancelled => cancel_and_complete(cell, raw),
     }
-    latency
+}
+
+/// The wake that queued the task left a time stamp in its wait slot
+/// (`runtime/metrics/worker.rs`): the scheduler records the latency.
+#[cold]
+#[inline(never)]
+fn record_schedule_latency<F: Future, S: Schedule>(cell: &Cell<F, S>) {
+    if let Some(stamp) = cell.trailer.meta.wait.stamp() {
+        let ns = crate::runtime::metrics::latency_since(stamp);
+        cell.core.scheduler.record_schedule_latency(ns);
+    }
 }
 
 enum Hook {

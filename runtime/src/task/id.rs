@@ -40,6 +40,7 @@ impl Id {
         self.0.get()
     }
 
+    #[inline]
     pub(crate) fn next() -> Id {
         let from_block = IDS.try_with(|ids| {
             let (mut next, mut end) = ids.get();
@@ -71,6 +72,7 @@ pub fn id() -> Id {
 /// The id of the task being polled on this thread, if any. Also set while
 /// a task's future or output is dropped (abort, cancellation, shutdown, a
 /// dropped `JoinHandle`), so it works in a `Drop`.
+#[inline]
 pub fn try_id() -> Option<Id> {
     let header = CURRENT.try_with(Cell::get).ok().flatten()?;
     // SAFETY: set by `CurrentIdGuard::enter` from a cell that the runner's
@@ -89,6 +91,27 @@ pub fn name() -> Option<std::sync::Arc<str>> {
         .trailer()
         .meta
         .name_arc()
+}
+
+/// The wait slot of the task current on this thread, or null: how
+/// `runtime_coop::wait::record` finds it (registered by
+/// [`register_wait_slot`]).
+fn current_wait_slot() -> *const runtime_coop::wait::WaitSlot {
+    match CURRENT.try_with(Cell::get) {
+        // SAFETY: as in `try_id`.
+        Ok(Some(header)) => &unsafe { RawTask::from_raw(header) }.trailer().meta.wait,
+        _ => std::ptr::null(),
+    }
+}
+
+/// Tells `runtime_coop::wait::record` how to find the current task's wait
+/// slot; every scheduler's task list calls it when it is made.
+pub(crate) fn register_wait_slot() {
+    // SAFETY: a slot `current_wait_slot` returns is in the cell of the
+    // current task, which the guard's owner keeps alive until
+    // `CurrentIdGuard` restores the previous task: after the poll or drop
+    // it covers ends.
+    unsafe { runtime_coop::wait::set_current_slot(current_wait_slot) };
 }
 
 /// Marks the task being polled until dropped; restores the previous one

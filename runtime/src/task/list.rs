@@ -49,6 +49,7 @@ fn link_of<'a>(ptr: NonNull<Header>) -> &'a crate::loom::UnsafeCell<Link> {
 impl OwnedTasks {
     /// `workers` sizes the shard count (a power of two).
     pub(crate) fn new(workers: usize) -> OwnedTasks {
+        super::id::register_wait_slot();
         let n = if cfg!(loom) {
             1
         } else {

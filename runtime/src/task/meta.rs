@@ -28,8 +28,7 @@ use std::time::Duration;
 /// [`Meta`] and header id.
 pub(crate) struct SpawnMeta {
     pub(crate) id: Id,
-    name: Option<Arc<str>>,
-    location: &'static Location<'static>,
+    origin: Origin,
     parent: Option<Id>,
 }
 
@@ -38,20 +37,25 @@ impl SpawnMeta {
     /// `#[track_caller]` on every function between the public spawn and
     /// here), and the task being polled on this thread as the parent.
     #[track_caller]
+    #[inline]
     pub(crate) fn new(name: Option<&str>) -> SpawnMeta {
         SpawnMeta {
             id: Id::next(),
-            name: name.map(Arc::from),
-            location: Location::caller(),
+            origin: Origin::new(Location::caller(), name.map(Arc::from)),
             parent: super::try_id(),
         }
     }
 
+    #[inline]
     pub(crate) fn into_meta(self) -> Meta {
         Meta {
             #[cfg(feature = "tracing")]
-            span: super::trace::span(self.id, self.name.as_deref(), self.location),
-            origin: Origin::new(self.location, self.name),
+            span: {
+                let named = self.origin.named();
+                let location = named.map_or_else(|| self.origin.location(), |n| n.location);
+                super::trace::span(self.id, named.map(|n| &*n.name), location)
+            },
+            origin: self.origin,
             parent: self.parent,
             wait: WaitSlot::new(),
         }
@@ -117,14 +121,18 @@ unsafe impl Send for Origin {}
 unsafe impl Sync for Origin {}
 
 impl Origin {
+    #[inline]
     fn new(location: &'static Location<'static>, name: Option<Arc<str>>) -> Origin {
         match name {
             None => Origin(NonNull::from(location).cast()),
-            Some(name) => {
-                let named = NonNull::from(Box::leak(Box::new(Named { location, name })));
-                Origin(named.cast::<u8>().map_addr(|a| a | NAMED))
-            }
+            Some(name) => Origin::named_box(location, name),
         }
+    }
+
+    #[cold]
+    fn named_box(location: &'static Location<'static>, name: Arc<str>) -> Origin {
+        let named = NonNull::from(Box::leak(Box::new(Named { location, name })));
+        Origin(named.cast::<u8>().map_addr(|a| a | NAMED))
     }
 
     #[inline]
@@ -132,6 +140,7 @@ impl Origin {
         self.0.addr().get() & NAMED != 0
     }
 
+    #[inline]
     fn named(&self) -> Option<&Named> {
         if !self.is_named() {
             return None;

@@ -168,10 +168,16 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
         None
     }
 
-    /// One poll in how many its runner samples for the metrics (0: none;
-    /// `runtime/metrics/worker.rs`).
+    /// One poll in how many its runner samples for the metrics (a power of
+    /// two; 0: none; `runtime/metrics/worker.rs`).
     fn sample_every(&self) -> u32 {
         0
+    }
+
+    /// A poll of one of its tasks on this thread starts `ns` after the
+    /// sampled wake that queued it.
+    fn record_schedule_latency(&self, ns: u64) {
+        let _ = ns;
     }
 }
 
@@ -268,11 +274,10 @@ impl Notified {
         &self.0 .0.trailer().meta.wait
     }
 
-    /// Polls the task (or cancels it, if it was aborted). Returns the
-    /// schedule latency of a sampled wake in nanoseconds, else 0.
-    pub(crate) fn run(self) -> u64 {
+    /// Polls the task (or cancels it, if it was aborted).
+    pub(crate) fn run(self) {
         // SAFETY: `into_raw` gives up the `Notified`'s ref to `poll`.
-        unsafe { self.0.into_raw().poll() }
+        unsafe { self.0.into_raw().poll() };
     }
 
     /// Hands the task back to its own scheduler, as a wake would.

@@ -29,10 +29,11 @@ pub(crate) struct Header {
     pub(super) id: Id,
     /// The owned-task list's link; only touched under that list's shard lock.
     pub(super) link: UnsafeCell<Link>,
-    /// The poll count, doubled; bit 0 asks the next wake to stamp the time
-    /// for the schedule-latency sample (`runtime/metrics/worker.rs`). The
-    /// word is written only by whoever holds the task: its runner (rule
-    /// 1), or the waker that queues it (rule 7 lets one at a time).
+    /// The poll count, times 4; bit 0 asks the next wake to stamp the time
+    /// for the schedule-latency sample, and bit 1 says that the wake did
+    /// (`runtime/metrics/worker.rs`). The word is written only by whoever
+    /// holds the task: its runner (rule 1), or the waker that queues it
+    /// (rule 7 lets one at a time).
     pub(super) polls: AtomicU32,
     /// [`coarse_now`](super::meta) at the start of the last poll; 0 before
     /// the first. Written by the runner.
@@ -50,18 +51,23 @@ impl Header {
     }
 
     /// The runner, at the start of a poll: the count, and the coarse time.
-    /// Plain loads and stores, not RMWs: only the task's holder writes.
+    /// Returns whether the wake that queued the task left a time stamp (and
+    /// clears that bit). Plain loads and stores, not RMWs: only the task's
+    /// holder writes.
     #[inline]
-    pub(super) fn poll_started(&self) {
+    pub(super) fn poll_started(&self) -> bool {
+        use crate::runtime::metrics::STAMPED;
         let polls = self.polls.load(Ordering::Relaxed);
-        self.polls.store(polls.wrapping_add(2), Ordering::Relaxed);
+        self.polls
+            .store((polls & !STAMPED).wrapping_add(4), Ordering::Relaxed);
         self.last_poll
             .store(super::meta::coarse_now_raw(), Ordering::Relaxed);
+        polls & STAMPED != 0
     }
 
     /// How many times the task was polled (any thread; a diagnostic).
     pub(crate) fn polls(&self) -> u32 {
-        self.polls.load(Ordering::Relaxed) >> 1
+        self.polls.load(Ordering::Relaxed) >> 2
     }
 
     /// How long ago the last poll started, to the coarse clock's precision;
@@ -70,7 +76,7 @@ impl Header {
         super::meta::since(self.last_poll.load(Ordering::Relaxed))
     }
 
-    /// The schedule-latency request bit of `polls` (`runtime/metrics`).
+    /// The schedule-latency bits of `polls` (`runtime/metrics`).
     #[inline]
     pub(crate) fn sample_word(&self) -> &AtomicU32 {
         &self.polls
@@ -105,8 +111,7 @@ pub(crate) struct Trailer {
 /// vtable's own `F` and `S`, and states what else it needs.
 pub(super) struct Vtable {
     /// Runs a `Notified`: requires the caller to hand over that ref.
-    /// Returns a sampled schedule latency (`harness::poll`).
-    pub(super) poll: unsafe fn(NonNull<Header>) -> u64,
+    pub(super) poll: unsafe fn(NonNull<Header>),
     /// Submits a `Notified` to the task's scheduler: hands over one ref.
     pub(super) schedule: unsafe fn(NonNull<Header>),
     /// Frees the cell: requires that the ref count reached zero.
@@ -163,31 +168,42 @@ impl RawTask {
         F::Output: 'static,
         S: Schedule,
     {
-        let cell = Box::new(Cell {
-            header: Header {
-                state: State::new(),
-                vtable: if scheduler.hooks().is_some_and(|h| h.has_poll_hooks()) {
-                    vtable::<F, S, true>()
-                } else {
-                    vtable::<F, S, false>()
-                },
-                id: meta.id,
-                link: UnsafeCell::new(Link::default()),
-                polls: AtomicU32::new(crate::runtime::metrics::initial_sample_word(
-                    meta.id.as_u64(),
-                    scheduler.sample_every(),
-                )),
-                last_poll: AtomicU32::new(0),
+        let header = Header {
+            state: State::new(),
+            vtable: if scheduler.hooks().is_some_and(|h| h.has_poll_hooks()) {
+                vtable::<F, S, true>()
+            } else {
+                vtable::<F, S, false>()
             },
-            core: Core {
+            id: meta.id,
+            link: UnsafeCell::new(Link::default()),
+            polls: AtomicU32::new(crate::runtime::metrics::initial_sample_word(
+                meta.id.as_u64(),
+                scheduler.sample_every(),
+            )),
+            last_poll: AtomicU32::new(0),
+        };
+        let trailer = Trailer {
+            join_waker: UnsafeCell::new(None),
+            meta: meta.into_meta(),
+        };
+        // Written part by part into the allocation: built whole on the
+        // stack, a cell was copied into it with a `memcpy` call.
+        let mut cell = Box::<Cell<F, S>>::new_uninit();
+        let ptr = cell.as_mut_ptr();
+        // SAFETY: `ptr` points to the uninitialized cell; each part is
+        // written once, through a raw pointer to its field, so no reference
+        // to uninitialized memory is made, and all three are written
+        // before `assume_init`.
+        let cell = unsafe {
+            (&raw mut (*ptr).header).write(header);
+            (&raw mut (*ptr).core).write(Core {
                 scheduler,
                 stage: UnsafeCell::new(Stage::Running(future)),
-            },
-            trailer: Trailer {
-                join_waker: UnsafeCell::new(None),
-                meta: meta.into_meta(),
-            },
-        });
+            });
+            (&raw mut (*ptr).trailer).write(trailer);
+            cell.assume_init()
+        };
         if let Some(hooks) = cell.core.scheduler.hooks() {
             hooks.on_spawn(&cell.trailer.meta.task_meta(cell.header.id));
         }
@@ -242,7 +258,7 @@ impl RawTask {
     ///
     /// # Safety
     /// The caller hands over a `Notified`'s ref.
-    pub(super) unsafe fn poll(self) -> u64 {
+    pub(super) unsafe fn poll(self) {
         // SAFETY: the vtable matches the cell (set in `new`); the caller
         // hands over the `Notified` ref that `poll` requires.
         unsafe { (self.header().vtable.poll)(self.ptr) }

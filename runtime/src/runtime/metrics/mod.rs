@@ -17,6 +17,7 @@ pub(crate) use histogram::bump;
 pub use histogram::Histogram;
 pub(crate) use worker::{
     initial_sample_word, latency_since, stamp_wake, Sampler, WorkerMetrics, DEFAULT_SAMPLE_EVERY,
+    STAMPED,
 };
 
 use super::Handle;

@@ -24,10 +24,12 @@
 //! bit 0 of the poll-count word in the task header. The waker that queues
 //! the task sees the request in the header it has just touched anyway, and
 //! leaves the time (`clock::stamp`) in the task's wait slot, which says
-//! nothing while the task is queued; the poll that follows finds it there
-//! as it resets the slot, and the runner records the latency. So a wake
-//! costs one load and a test, with no thread-local or shared counter, and
-//! the cell no field. A new task asks at its spawn one time in
+//! nothing while the task is queued, and sets bit 1; the poll that follows
+//! sees that bit in the word it loads to count the poll anyway, reads the
+//! stamp before it resets the slot, and hands the latency to its scheduler
+//! (`Schedule::record_schedule_latency`: the recorder of the worker it
+//! runs on). So a wake costs one load and a test, a poll one test, with no
+//! thread-local or shared counter, and the cell no field. A new task asks at its spawn one time in
 //! `sample_every` (by id), so the spawn-to-first-poll latency is in the
 //! sample too. The header word is written only by whoever holds the task
 //! (its runner, or the one waker that queues it: the state word lets one
@@ -46,6 +48,9 @@ pub(crate) const DEFAULT_SAMPLE_EVERY: u32 = 64;
 /// The request bit of the header's poll-count word: the next wake should
 /// stamp the time.
 pub(crate) const REQUESTED: u32 = 1;
+
+/// The bit that says a wake left its time stamp in the task's wait slot.
+pub(crate) const STAMPED: u32 = 2;
 
 pub(crate) struct WorkerMetrics {
     pub(crate) park_count: AtomicU64,
@@ -88,11 +93,8 @@ impl WorkerMetrics {
             0
         };
         self.running.store(task.id().as_u64(), Ordering::Relaxed);
-        let latency = task.run();
+        task.run();
         self.running.store(0, Ordering::Relaxed);
-        if latency != 0 {
-            self.schedule_latency.record(latency);
-        }
         if sampled {
             self.poll_time_since(start);
         }
@@ -173,23 +175,20 @@ pub(crate) fn stamp_wake(task: &Notified) {
 fn stamp_now(task: &Notified, polls: u32) {
     task.wait_slot().set_stamp(clock::stamp());
     task.sample_word()
-        .store(polls & !REQUESTED, Ordering::Relaxed);
+        .store((polls & !REQUESTED) | STAMPED, Ordering::Relaxed);
 }
 
-/// The latency from a wake's stamp to now, for `harness::poll` (at least
-/// 1: 0 means "no sample").
-#[cold]
-#[inline(never)]
+/// The latency from a wake's stamp to now, for `harness::poll`.
 pub(crate) fn latency_since(stamp: u32) -> u64 {
-    clock::stamps_to_ns(stamp, clock::stamp()).max(1)
+    clock::stamps_to_ns(stamp, clock::stamp())
 }
 
-/// A new task's sample word: one spawn in `every` (by id) asks for its
-/// first schedule to be stamped.
+/// A new task's poll-count word: one spawn in `every` (a power of two, by
+/// id) asks for its first schedule to be stamped; `every` 0: none.
 #[inline]
-/// (`every` 0: never.)
 pub(crate) fn initial_sample_word(id: u64, every: u32) -> u32 {
-    if every != 0 && id.is_multiple_of(u64::from(every)) {
+    debug_assert!(every.is_power_of_two() || every == 0);
+    if every != 0 && id & u64::from(every - 1) == 0 {
         REQUESTED
     } else {
         0

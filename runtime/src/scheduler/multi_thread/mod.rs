@@ -167,6 +167,15 @@ impl Schedule for Arc<Shared> {
     fn sample_every(&self) -> u32 {
         self.config.sample_every
     }
+
+    fn record_schedule_latency(&self, ns: u64) {
+        // Into the recorder of the worker polling the task: its one writer.
+        worker::with_current(self, |worker| {
+            if let Some(worker) = worker {
+                self.metrics[worker.index].schedule_latency.record(ns);
+            }
+        });
+    }
 }
 
 impl std::fmt::Debug for Shared {

@@ -18,7 +18,7 @@ use std::time::Instant;
 /// the worker's own queue and slot.
 pub(crate) struct WorkerContext {
     shared: Arc<Shared>,
-    index: usize,
+    pub(super) index: usize,
     local: Local,
     /// Tasks that called `yield_now`: queued again at the next checkpoint
     /// (`defer.rs`). Not stealable meanwhile, as tokio's deferred wakers.
