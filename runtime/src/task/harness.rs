@@ -4,7 +4,8 @@
 //! `catch_unwind`, so a panic never reaches the worker.
 
 use super::error::Failure;
-use super::raw::{Cell, Header, RawTask, Stage};
+use super::raw::{Cell, Header, RawTask};
+use super::stage::Tag;
 use super::state::{ToIdle, ToNotified, ToRunning};
 use super::{id, waker, JoinError, Notified, Schedule};
 use std::any::Any;
@@ -125,14 +126,14 @@ unsafe fn poll_future<F: Future, S: Schedule, const HOOKED: bool>(
         // Each poll gets a fresh cooperative budget and records what it
         // waits on in the task's slot (runtime-coop).
         let res = runtime_coop::wait::poll(&meta.wait, || {
+            debug_assert_eq!(cell.header.stage_tag(), Tag::Running);
             cell.core.stage.with_mut(|stage| {
-                // SAFETY: RUNNING gives this thread the stage (rule 1); the
-                // future is never moved out of its place while `Running`.
-                let Stage::Running(fut) = (unsafe { &mut *stage }) else {
-                    unreachable!("a running task's stage holds its future")
-                };
+                // SAFETY: RUNNING gives this thread the stage (rule 1), whose
+                // tag is `Running` until the future completes or is dropped
+                // (`drop_stage`), after which no poll comes.
+                let fut = unsafe { (*stage).future() };
                 // SAFETY: the future is pinned in the heap cell: it stays at
-                // this address until it is dropped in place by `set_stage`.
+                // this address until it is dropped in place by `drop_stage`.
                 unsafe { std::pin::Pin::new_unchecked(fut) }.poll(&mut cx)
             })
         });
@@ -156,7 +157,7 @@ impl<F: Future, S> Drop for DropFutureOnUnwind<'_, F, S> {
     fn drop(&mut self) {
         // SAFETY: only reached while `poll_future`'s caller holds RUNNING
         // (rule 1), after the poll's borrow of the stage ended.
-        let _ = unsafe { set_stage(self.0, Stage::Consumed) };
+        let _ = unsafe { drop_stage(self.0) };
     }
 }
 
@@ -167,53 +168,54 @@ impl<F: Future, S> Drop for DropFutureOnUnwind<'_, F, S> {
 /// The caller holds RUNNING (rule 1).
 unsafe fn store_output<F: Future, S>(cell: &Cell<F, S>, output: Result<F::Output, Failure>) {
     // SAFETY: the caller holds RUNNING.
-    let dropped = unsafe { set_stage(cell, Stage::Consumed) };
+    let dropped = unsafe { drop_stage(cell) };
     let output = match (output, dropped) {
         (Ok(out), Ok(())) => Ok(out),
         (Err(e), _) => Err(e),
         (Ok(_), Err(payload)) => Err(Failure::panic(payload)),
     };
-    // SAFETY: as above; `Consumed` has no drop glue, so this cannot panic.
-    let _ = unsafe { set_stage(cell, Stage::Finished(output)) };
+    // The stage holds nothing now: writing the output drops nothing.
+    cell.core.stage.with_mut(|stage| {
+        // SAFETY: the caller holds RUNNING, so it owns the stage.
+        unsafe { (*stage).put_output(output) }
+    });
+    cell.header.set_stage_tag(Tag::Finished);
 }
 
-/// Replaces the stage, dropping the old one in place inside
-/// `catch_unwind`.
+/// Drops what the stage holds, in place, inside `catch_unwind`; the stage
+/// then holds nothing (`Consumed`), also if that drop panicked.
 ///
-/// The old stage is dropped where it lies, never moved out first: a
-/// `Running` future is pinned, and a future may write into its own fields
+/// What the stage holds is dropped where it lies, never moved out first: a
+/// running future is pinned, and a future may write into its own fields
 /// while it is dropped (futures-util's `ReadLine` gives its buffer back to
 /// the caller's `String`, another field of the same future). Dropped after
-/// a move, such a write lands in the cell's old bytes, which `new` then
-/// overwrites: the value is lost without being dropped.
+/// a move, such a write lands in the cell's old bytes, which the output
+/// then overwrites: the value is lost without being dropped.
 ///
 /// # Safety
 /// The caller owns the stage (rules 1 and 6).
-unsafe fn set_stage<F: Future, S>(
-    cell: &Cell<F, S>,
-    new: Stage<F>,
-) -> Result<(), Box<dyn Any + Send>> {
-    cell.core.stage.with_mut(|stage| {
-        // SAFETY: the caller owns the stage, which holds a valid value; it
-        // is dropped in place, once. A panic in that drop still drops the
-        // rest of the old value (drop glue unwinds through it), and the
-        // stage is then treated as dropped: only overwritten below.
-        let dropped = catch_unwind(AssertUnwindSafe(|| unsafe {
-            std::ptr::drop_in_place(stage);
-        }));
-        // SAFETY: the old value was dropped (or its drop unwound), so
-        // writing over it without dropping it again is what we want; `new`
-        // is in place whether or not that drop panicked.
-        unsafe { std::ptr::write(stage, new) };
-        dropped
-    })
+#[inline]
+unsafe fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> Result<(), Box<dyn Any + Send>> {
+    let tag = cell.header.stage_tag();
+    if tag == Tag::Consumed {
+        return Ok(());
+    }
+    let dropped = cell.core.stage.with_mut(|stage| {
+        // SAFETY: the caller owns the stage and its tag, which names what
+        // lives there; it is dropped in place, once. A panic in that drop
+        // still drops the rest of the old value (drop glue unwinds through
+        // it), and the stage is then treated as holding nothing.
+        catch_unwind(AssertUnwindSafe(|| unsafe { (*stage).drop_live(tag) }))
+    });
+    cell.header.set_stage_tag(Tag::Consumed);
+    dropped
 }
 
 /// Cancels the future (abort or shutdown) and completes the task.
 fn cancel_and_complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
     let _id = id::CurrentIdGuard::enter(raw.header_ptr());
     // SAFETY: the caller holds RUNNING (rule 1).
-    let output = match unsafe { set_stage(cell, Stage::Consumed) } {
+    let output = match unsafe { drop_stage(cell) } {
         Ok(()) => Err(Failure::Cancelled),
         Err(payload) => Err(Failure::panic(payload)),
     };
@@ -232,7 +234,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, raw: RawTask) {
         // handle took its waker with it (rule 5).
         let _id = id::CurrentIdGuard::enter(raw.header_ptr());
         // SAFETY: COMPLETE without JOIN_INTEREST gives the stage to us.
-        let _ = unsafe { set_stage(cell, Stage::Consumed) };
+        let _ = unsafe { drop_stage(cell) };
     } else if prev.is_join_waker_set() {
         cell.trailer.join_waker.with(|w| {
             // SAFETY: rule 4: the handle does not write while the bit is
@@ -307,14 +309,14 @@ pub(super) unsafe fn try_read_output<F: Future, S: Schedule>(
     if !can_read_output(cell, waker) {
         return;
     }
-    // SAFETY: COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 6).
-    let stage = cell
-        .core
-        .stage
-        .with_mut(|s| unsafe { std::ptr::replace(s, Stage::Consumed) });
-    let Stage::Finished(output) = stage else {
+    // COMPLETE with JOIN_INTEREST: the stage is the handle's (rule 6).
+    if cell.header.stage_tag() != Tag::Finished {
         panic!("JoinHandle polled after it returned Ready")
-    };
+    }
+    // SAFETY: the handle owns the stage, whose tag says `Finished`; the tag
+    // says `Consumed` right after, so the output is moved out once.
+    let output = cell.core.stage.with_mut(|s| unsafe { (*s).take_output() });
+    cell.header.set_stage_tag(Tag::Consumed);
     let output = output.map_err(|failure| JoinError::new(cell.header.id, failure));
     // SAFETY: the caller guarantees `dst`'s type.
     unsafe { *(dst as *mut Poll<Result<F::Output, JoinError>>) = Poll::Ready(output) };
@@ -369,7 +371,7 @@ pub(super) unsafe fn drop_join_handle<F: Future, S: Schedule>(ptr: NonNull<Heade
             let _id = id::CurrentIdGuard::enter(ptr);
             // SAFETY: COMPLETE with JOIN_INTEREST at the transition: the
             // stage is the handle's (rule 6).
-            let _ = unsafe { set_stage(cell, Stage::Consumed) };
+            let _ = unsafe { drop_stage(cell) };
         }
         if drop.drop_waker {
             // SAFETY: JOIN_WAKER is unset: the slot is the handle's (rules 2

@@ -257,12 +257,14 @@ pub(super) fn coarse_now_raw() -> u32 {
     COARSE_MS.load(Ordering::Relaxed)
 }
 
-/// How long ago a [`coarse_now_raw`] reading was; `None` for 0 ("never").
+/// How long ago a [`coarse_now_raw`] reading, kept modulo 2^30 (the
+/// header's poll-time word: about 12 days), was; `None` for 0 ("never").
 pub(super) fn since(at: u32) -> Option<Duration> {
-    match at {
+    const MASK: u32 = u32::MAX >> 2;
+    match at & MASK {
         0 => None,
         at => Some(Duration::from_millis(u64::from(
-            coarse_now_raw().saturating_sub(at),
+            (coarse_now_raw() & MASK).wrapping_sub(at) & MASK,
         ))),
     }
 }

@@ -58,7 +58,7 @@
 //!    `transition_to_idle` and requeues the task once, after the poll.
 //!
 //! The future is pinned in its cell: it is polled and dropped where it
-//! lies (`harness::set_stage`), never moved out first. (A future may write
+//! lies (`harness::drop_stage`), never moved out first. (A future may write
 //! into its own fields while it is dropped, as futures-util's `ReadLine`
 //! does; dropped after a move, such a write went to the cell's old bytes
 //! and was lost: the tour's leak, issue 11.)
@@ -80,6 +80,7 @@ mod list;
 mod local;
 mod meta;
 mod raw;
+mod stage;
 mod state;
 mod task_group;
 mod task_local;
