@@ -420,6 +420,7 @@ impl MultiThread {
             task_hooks: None,
             // Metrics sampling is not part of any model.
             sample_every: 1 << 31,
+            watchdog: None,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());

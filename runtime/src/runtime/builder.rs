@@ -1,6 +1,7 @@
 //! `Builder`: every knob of a runtime, checked, then `build()`.
 
 use super::threads::{Hook, ThreadSpawner};
+use super::watchdog::{SlowPoll, SlowPollHook, Watchdog, DEFAULT_SLOW_POLL_THRESHOLD};
 use super::{Config, Handle, ParkHooks, Runtime, TaskHook, TaskHooks};
 use crate::blocking::BlockingPool;
 use crate::driver::Driver;
@@ -39,6 +40,8 @@ pub struct Builder {
     thread_keep_alive: Duration,
     global_queue_interval: Option<u32>,
     metrics_sample_every: u32,
+    slow_poll_threshold: Option<Duration>,
+    on_slow_poll: Option<SlowPollHook>,
     event_interval: u32,
     enable_io: bool,
     enable_time: bool,
@@ -77,6 +80,8 @@ impl Builder {
             thread_keep_alive: Duration::from_secs(10),
             global_queue_interval: None,
             metrics_sample_every: crate::runtime::metrics::DEFAULT_SAMPLE_EVERY,
+            slow_poll_threshold: Some(DEFAULT_SLOW_POLL_THRESHOLD),
+            on_slow_poll: None,
             event_interval: EVENT_INTERVAL,
             enable_io: false,
             enable_time: false,
@@ -250,6 +255,47 @@ impl Builder {
         self
     }
 
+    /// How long one poll of a task may run before the slow-poll watchdog
+    /// reports it, while it still runs (asyncio's `slow_callback_duration`).
+    /// Default: 100 ms; `None` turns the watchdog off. The report comes at
+    /// most 10 ms after the threshold, through
+    /// [`on_slow_poll`](Self::on_slow_poll) or, without that hook, as one
+    /// line on stderr:
+    ///
+    /// ```text
+    /// runtime: task 12 "conn" (spawned at src/main.rs:40:5) has been inside one poll on worker 1 for 104 ms; blocking code belongs in spawn_blocking or block_in_place
+    /// runtime: task 12 "conn" (spawned at src/main.rs:40:5) left its poll on worker 1 after 2003 ms
+    /// ```
+    ///
+    /// The watchdog is one thread per runtime; it sleeps without a timeout
+    /// while every worker is parked, so an idle runtime wakes nobody for it,
+    /// and the poll path pays nothing for it. tokio has no such knob.
+    ///
+    /// # Panics
+    /// If the threshold is zero.
+    #[track_caller]
+    pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Builder {
+        assert!(
+            threshold != Some(Duration::ZERO),
+            "slow_poll_threshold must be greater than zero (None turns the watchdog off)"
+        );
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Called by the slow-poll watchdog (see
+    /// [`slow_poll_threshold`](Self::slow_poll_threshold)) instead of
+    /// printing: once when a poll has run past the threshold, while it still
+    /// runs, and once when it ended ([`SlowPoll::is_finished`]). It runs on
+    /// the watchdog's thread; a panic in it is caught.
+    pub fn on_slow_poll<F>(&mut self, f: F) -> &mut Builder
+    where
+        F: Fn(&SlowPoll) + Send + Sync + 'static,
+    {
+        self.on_slow_poll = Some(Arc::new(f));
+        self
+    }
+
     /// Every how many tasks a worker looks at the global queue first, so
     /// spawns from outside are not starved by local work. Default: 61
     /// (multi-thread), 31 (current-thread).
@@ -325,6 +371,7 @@ impl Builder {
                     park_hooks: self.park_hooks.clone(),
                     task_hooks: self.task_hooks.clone().into_option(),
                     sample_every: self.metrics_sample_every,
+                    watchdog: self.watchdog(1, 0),
                 };
                 let shared = current_thread::Shared::new(config, driver.clone());
                 let handle = Handle::new(
@@ -333,7 +380,9 @@ impl Builder {
                     driver,
                     self.name.clone(),
                 );
-                Ok(Runtime::from_parts(handle, Vec::new()))
+                let mut rt = Runtime::from_parts(handle, Vec::new());
+                rt.start_watchdog()?;
+                Ok(rt)
             }
             Kind::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
@@ -347,6 +396,7 @@ impl Builder {
                     park_hooks: self.park_hooks.clone(),
                     task_hooks: self.task_hooks.clone().into_option(),
                     sample_every: self.metrics_sample_every,
+                    watchdog: self.watchdog(workers, workers),
                 };
                 let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
                 let handle = Handle::new(
@@ -374,9 +424,24 @@ impl Builder {
                         }
                     }
                 }
-                Ok(Runtime::from_parts(handle, threads))
+                let mut rt = Runtime::from_parts(handle, threads);
+                if let Err(e) = rt.start_watchdog() {
+                    rt.shutdown_background();
+                    return Err(e);
+                }
+                Ok(rt)
             }
         }
+    }
+
+    fn watchdog(&self, workers: usize, awake: usize) -> Option<Arc<Watchdog>> {
+        let threshold = self.slow_poll_threshold?;
+        Some(Arc::new(Watchdog::new(
+            threshold,
+            self.on_slow_poll.clone(),
+            workers,
+            awake,
+        )))
     }
 }
 
@@ -414,6 +479,7 @@ impl fmt::Debug for Builder {
             .field("max_blocking_threads", &self.max_blocking_threads)
             .field("enable_io", &self.enable_io)
             .field("enable_time", &self.enable_time)
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
             .finish_non_exhaustive()
     }
 }

@@ -20,7 +20,8 @@
 //! the precision of the coarse clock (`task/meta.rs`): a few milliseconds
 //! on a busy runtime, the last park or maintenance otherwise.
 
-use super::metrics::WorkerMetrics;
+use super::metrics::{polled_task, WorkerMetrics};
+use super::watchdog::Watchdog;
 use crate::task::{Id, OwnedTasks, RawTask, TaskMeta};
 use crossbeam_utils::CachePadded;
 use runtime_coop::wait::WaitsOn;
@@ -59,6 +60,7 @@ pub struct TaskDump {
     since_last_poll: Option<Duration>,
     waits_on: WaitsOn,
     worker: Option<usize>,
+    slow: bool,
 }
 
 /// What a task is doing when the dump reads it.
@@ -138,12 +140,18 @@ impl TaskDump {
         self.worker
     }
 
+    /// Whether it is running a poll that the slow-poll watchdog reported
+    /// ([`Builder::slow_poll_threshold`](super::Builder::slow_poll_threshold)).
+    pub fn is_slow(&self) -> bool {
+        self.slow
+    }
+
     /// Its metadata, as hooks see it.
     pub fn meta(&self) -> TaskMeta<'_> {
         TaskMeta::from_parts(self.id, self.name(), self.spawned_at, self.parent)
     }
 
-    fn read(task: RawTask, running: &[u64]) -> TaskDump {
+    fn read(task: RawTask, running: &[u64], watchdog: Option<&Watchdog>) -> TaskDump {
         let header = task.header();
         let meta = &task.trailer().meta;
         let snapshot = header.state_now();
@@ -159,8 +167,12 @@ impl TaskDump {
         let task_meta = meta.task_meta(header.id());
         let id = header.id().as_u64();
         let worker = match state {
-            TaskState::Running => running.iter().position(|&r| r == id),
+            TaskState::Running => running.iter().position(|&r| polled_task(r) == id),
             _ => None,
+        };
+        let slow = match (worker, watchdog) {
+            (Some(w), Some(dog)) => dog.is_slow(w, running[w]),
+            _ => false,
         };
         TaskDump {
             id: header.id(),
@@ -172,12 +184,17 @@ impl TaskDump {
             since_last_poll: header.since_last_poll(),
             waits_on: meta.waits_on(),
             worker,
+            slow,
         }
     }
 }
 
 impl Dump {
-    pub(crate) fn capture(owned: &OwnedTasks, workers: &[CachePadded<WorkerMetrics>]) -> Dump {
+    pub(crate) fn capture(
+        owned: &OwnedTasks,
+        workers: &[CachePadded<WorkerMetrics>],
+        watchdog: Option<&Watchdog>,
+    ) -> Dump {
         // The coarse clock is refreshed by busy workers; parked ones leave
         // it behind, and "last poll N ms ago" would read short.
         crate::task::refresh_coarse_now();
@@ -187,7 +204,7 @@ impl Dump {
             .iter()
             .map(|w| w.running.load(Ordering::Relaxed))
             .collect();
-        let tasks = owned.snapshot(|task| TaskDump::read(task, &running));
+        let tasks = owned.snapshot(|task| TaskDump::read(task, &running, watchdog));
         Dump { tasks }
     }
 
@@ -215,6 +232,9 @@ impl fmt::Display for TaskDump {
                 }
                 if let Some(d) = since {
                     write!(f, " for {}", Ms(d))?;
+                }
+                if self.slow {
+                    f.write_str(" (slow)")?;
                 }
             }
             (_, Some(d)) => write!(f, ", {}, last {} ago", Polls(self.polls), Ms(d))?,

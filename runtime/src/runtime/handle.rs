@@ -91,6 +91,7 @@ impl Handle {
         super::Dump::capture(
             self.inner.scheduler.owned(),
             self.inner.scheduler.worker_metrics(),
+            self.inner.scheduler.watchdog(),
         )
     }
 

@@ -10,6 +10,7 @@ mod rt;
 mod task_hooks;
 mod threads;
 mod waits;
+mod watchdog;
 
 pub use builder::Builder;
 pub use dump::{Dump, TaskDump, TaskState};
@@ -20,6 +21,8 @@ pub use metrics::{Histogram, RuntimeMetrics};
 pub use rt::Runtime;
 /// What a task waits on, as a [`TaskDump`] reports it.
 pub use runtime_coop::wait::{SyncKind, WaitsOn};
+pub use watchdog::SlowPoll;
+pub(crate) use watchdog::Watchdog;
 
 pub(crate) use task_hooks::{TaskHook, TaskHooks};
 pub(crate) use threads::{Hook, ThreadSpawner};
@@ -103,4 +106,6 @@ pub(crate) struct Config {
     pub(crate) task_hooks: Option<std::sync::Arc<TaskHooks>>,
     /// One poll and one wake in this many are timed (`metrics`).
     pub(crate) sample_every: u32,
+    /// The slow-poll watchdog, unless it is off (`watchdog.rs`).
+    pub(crate) watchdog: Option<std::sync::Arc<Watchdog>>,
 }

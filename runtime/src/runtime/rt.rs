@@ -28,6 +28,8 @@ use std::time::{Duration, Instant};
 pub struct Runtime {
     handle: Handle,
     workers: Vec<thread::JoinHandle<()>>,
+    /// The slow-poll watchdog's thread (`watchdog.rs`), unless it is off.
+    watchdog: Option<thread::JoinHandle<()>>,
     /// Set once shut down, so `Drop` after `shutdown_timeout` does nothing.
     done: bool,
 }
@@ -37,8 +39,29 @@ impl Runtime {
         Runtime {
             handle,
             workers,
+            watchdog: None,
             done: false,
         }
+    }
+
+    /// Starts the slow-poll watchdog's thread, if the builder left it on.
+    pub(crate) fn start_watchdog(&mut self) -> std::io::Result<()> {
+        let Some(dog) = self.handle.inner.scheduler.watchdog_arc() else {
+            return Ok(());
+        };
+        let handle = self.handle.clone();
+        let thread = thread::Builder::new()
+            .name("rt-watchdog".to_string())
+            .spawn(move || {
+                let scheduler = &handle.inner.scheduler;
+                dog.run(scheduler.worker_metrics(), |id, report| {
+                    scheduler
+                        .owned()
+                        .find(id, |task| report(task.trailer().meta.task_meta(id)));
+                });
+            })?;
+        self.watchdog = Some(thread);
+        Ok(())
     }
 
     /// A multi-thread runtime with every driver enabled.
@@ -131,6 +154,12 @@ impl Runtime {
                 join_all(std::mem::take(&mut self.workers), deadline);
             }
             Scheduler::CurrentThread(shared) => shared.shutdown(),
+        }
+        if let Some(dog) = self.handle.inner.scheduler.watchdog() {
+            dog.shut_down();
+        }
+        if let Some(thread) = self.watchdog.take() {
+            let _ = thread.join();
         }
         // The tasks are gone; timers still held elsewhere fire as shut down.
         self.handle.inner.driver.shutdown();

@@ -44,7 +44,7 @@ pub(crate) struct Shared {
     parker: Mutex<Option<Parker>>,
     /// `block_on`s on other threads waiting for the core.
     core_waiters: Mutex<Vec<Unparker>>,
-    config: Config,
+    pub(crate) config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
     pub(crate) driver: Driver,
     /// The driving thread's counters and histograms.
@@ -206,6 +206,10 @@ impl Shared {
                 CURRENT.with(|c| c.set(self.prev));
                 let shared = &self.cx.shared;
                 self.sampler.publish(&shared.metrics);
+                // No thread drives the runtime now (watchdog.rs).
+                if let Some(dog) = &shared.config.watchdog {
+                    dog.parking();
+                }
                 *shared.parker.lock() = self.parker.take();
                 let mut core = self.cx.core.borrow_mut().take();
                 if let Some(core) = &mut core {
@@ -230,6 +234,9 @@ impl Shared {
             parker: Some(parker),
             sampler: Sampler::new(self.config.sample_every),
         };
+        if let Some(dog) = &self.config.watchdog {
+            dog.unparked();
+        }
 
         let waker = Arc::new(BlockOnWaker {
             woken: StdAtomicBool::new(true),
@@ -282,7 +289,10 @@ impl Shared {
                 self.metrics
                     .parking(&mut ran_since_unpark, busy_since, &mut restore.sampler);
                 self.config.park_hooks.before_park();
+                let dog = self.config.watchdog.as_deref();
+                dog.inspect(|d| d.parking());
                 self.driver.park(0, parker, None);
+                dog.inspect(|d| d.unparked());
                 self.config.park_hooks.after_unpark();
                 busy_since = Instant::now();
             }

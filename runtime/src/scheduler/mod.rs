@@ -57,6 +57,21 @@ impl Scheduler {
     }
 
     /// The owned-task list, for dumps.
+    /// The slow-poll watchdog, unless it is off.
+    pub(crate) fn watchdog(&self) -> Option<&crate::runtime::Watchdog> {
+        match self {
+            Scheduler::MultiThread(s) => s.config.watchdog.as_deref(),
+            Scheduler::CurrentThread(s) => s.config.watchdog.as_deref(),
+        }
+    }
+
+    pub(crate) fn watchdog_arc(&self) -> Option<std::sync::Arc<crate::runtime::Watchdog>> {
+        match self {
+            Scheduler::MultiThread(s) => s.config.watchdog.clone(),
+            Scheduler::CurrentThread(s) => s.config.watchdog.clone(),
+        }
+    }
+
     pub(crate) fn owned(&self) -> &crate::task::OwnedTasks {
         match self {
             Scheduler::MultiThread(s) => &s.owned,

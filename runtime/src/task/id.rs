@@ -40,6 +40,11 @@ impl Id {
         self.0.get()
     }
 
+    /// The id whose `as_u64` is `v`, if `v` is not 0.
+    pub(crate) fn from_u64(v: u64) -> Option<Id> {
+        NonZeroU64::new(v).map(Id)
+    }
+
     #[inline]
     pub(crate) fn next() -> Id {
         let from_block = IDS.try_with(|ids| {

@@ -183,6 +183,23 @@ impl OwnedTasks {
         out
     }
 
+    /// Calls `f` with the task of id `id` if it is in the list, under its
+    /// shard's lock (the same rules for `f` as in `snapshot`).
+    pub(crate) fn find(&self, id: super::Id, f: impl FnOnce(RawTask)) {
+        let shard = self.shards[id.as_u64() as usize & (self.shards.len() - 1)].lock();
+        let mut next = shard.head;
+        while let Some(ptr) = next {
+            // SAFETY: a linked task is alive: the list owns a ref to it,
+            // which only `unlink` gives up, under this lock.
+            let task = unsafe { RawTask::from_raw(ptr) };
+            if task.header().id() == id {
+                return f(task);
+            }
+            // SAFETY: the shard lock is held.
+            next = link_of(ptr).with(|l| unsafe { (*l).next });
+        }
+    }
+
     fn pop(&self, shard: &Mutex<Shard>) -> Option<Task> {
         let mut shard = shard.lock();
         let head = shard.head?;

@@ -16,8 +16,8 @@ mod worker;
 pub(crate) use histogram::bump;
 pub use histogram::Histogram;
 pub(crate) use worker::{
-    initial_sample_word, latency_since, stamp_wake, Sampler, WorkerMetrics, DEFAULT_SAMPLE_EVERY,
-    STAMPED,
+    initial_sample_word, latency_since, polled_task, stamp_wake, Sampler, WorkerMetrics,
+    DEFAULT_SAMPLE_EVERY, STAMPED,
 };
 
 use super::Handle;

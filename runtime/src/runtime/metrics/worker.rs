@@ -59,7 +59,10 @@ pub(crate) struct WorkerMetrics {
     pub(crate) steal_operations: AtomicU64,
     pub(crate) poll_count: AtomicU64,
     pub(crate) busy_ns: AtomicU64,
-    /// The id of the task inside a poll on this worker, 0 between polls.
+    /// What this worker polls, 0 between polls: the task id shifted left
+    /// by 8, with the low byte of the poll countdown, so that two polls of
+    /// one task in a row differ (the watchdog tells a long poll from many,
+    /// `runtime/watchdog.rs`).
     pub(crate) running: AtomicU64,
     pub(crate) poll_time: Recorder,
     pub(crate) schedule_latency: Recorder,
@@ -92,7 +95,8 @@ impl WorkerMetrics {
         } else {
             0
         };
-        self.running.store(task.id().as_u64(), Ordering::Relaxed);
+        self.running
+            .store(poll_word(&task, sampler), Ordering::Relaxed);
         task.run();
         self.running.store(0, Ordering::Relaxed);
         if sampled {
@@ -133,6 +137,17 @@ impl WorkerMetrics {
     pub(crate) fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
     }
+}
+
+/// The word `WorkerMetrics::running` holds during a poll of `task`.
+#[inline(always)]
+fn poll_word(task: &Notified, sampler: &Sampler) -> u64 {
+    (task.id().as_u64() << 8) | u64::from(sampler.left & 0xff)
+}
+
+/// The task id in a `running` word (0: none).
+pub(crate) fn polled_task(word: u64) -> u64 {
+    word >> 8
 }
 
 /// A worker's poll countdown: picks one poll in `every` for the sample,

@@ -60,7 +60,7 @@ pub(crate) struct Shared {
     /// Each worker's counters and histograms, by index.
     pub(crate) metrics: Box<[CachePadded<WorkerMetrics>]>,
     shutdown: AtomicBool,
-    config: Config,
+    pub(crate) config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
     pub(crate) driver: Driver,
 }

@@ -371,7 +371,10 @@ impl Worker {
             let metrics = &shared.metrics[self.cx.index];
             metrics.parking(&mut self.ran, self.busy_since, &mut self.sampler);
             shared.config.park_hooks.before_park();
+            let dog = shared.config.watchdog.as_deref();
+            dog.inspect(|d| d.parking());
             shared.driver.park(self.cx.index, &mut self.parker, timeout);
+            dog.inspect(|d| d.unparked());
             shared.config.park_hooks.after_unpark();
             self.busy_since = Instant::now();
         }
