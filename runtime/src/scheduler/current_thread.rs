@@ -80,6 +80,12 @@ crate::loom::runtime_thread_local! {
     static CURRENT: Cell<*const CoreContext> = const { Cell::new(ptr::null()) };
 }
 
+/// Whether this thread drives a current-thread runtime now (inside its
+/// `block_on`): `task::block_in_place` refuses to run there.
+pub(crate) fn is_driving() -> bool {
+    CURRENT.try_with(|c| !c.get().is_null()).unwrap_or(false)
+}
+
 fn with_current<R>(shared: &Arc<Shared>, f: impl FnOnce(Option<&CoreContext>) -> R) -> R {
     // A destroyed slot (thread exit) means no core is driven here any more.
     let cx = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());

@@ -131,6 +131,56 @@ where
     crate::context::with_handle(|h| h.spawn_meta(future, meta))
 }
 
+/// Runs `f`, which may block, on this thread, first handing what this
+/// worker has queued to the other workers (tokio's `block_in_place`).
+///
+/// On a multi-thread runtime's worker, the tasks waiting in this worker's
+/// LIFO slot and local queue (and those that yielded) move to the global
+/// queue and a sleeping worker is woken, so they run elsewhere while `f`
+/// blocks; the task that called `block_in_place` stays inside its poll
+/// until `f` returns, and the slow-poll watchdog leaves it alone (it blocks
+/// on purpose). Elsewhere (outside a runtime, or in a multi-thread
+/// runtime's `block_on`) it just runs `f`. Prefer
+/// [`spawn_blocking`] for anything long: it does not hold a worker.
+///
+/// This crate's workers do not hold the timer and IO driver while they
+/// poll (a parked worker does), so unlike tokio no driver hand-off is
+/// needed. Unlike tokio, no new worker thread takes this one's place: if
+/// every worker is inside `block_in_place` at once, queued tasks wait until
+/// one returns.
+///
+/// ```
+/// # let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// # rt.block_on(async {
+/// let answer = runtime::spawn(async {
+///     runtime::task::block_in_place(|| {
+///         // A synchronous call that blocks this thread.
+///         std::thread::sleep(std::time::Duration::from_millis(10));
+///         42
+///     })
+/// })
+/// .await
+/// .unwrap();
+/// assert_eq!(answer, 42);
+/// # });
+/// ```
+///
+/// # Panics
+/// On a current-thread runtime (inside its `block_on` or one of its
+/// tasks), as tokio does: there is no other worker to hand the tasks to.
+#[track_caller]
+pub fn block_in_place<F, R>(f: F) -> R
+where
+    F: FnOnce() -> R,
+{
+    assert!(
+        !crate::scheduler::current_thread::is_driving(),
+        "can call blocking only when running on the multi-threaded runtime"
+    );
+    let _in_place = crate::scheduler::multi_thread::hand_off_current();
+    f()
+}
+
 /// Runs a blocking closure on the current runtime's blocking pool. See
 /// [`crate::runtime::Handle::spawn_blocking`].
 #[track_caller]

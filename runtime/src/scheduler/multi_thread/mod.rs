@@ -29,6 +29,8 @@ mod idle;
 mod lifo;
 mod worker;
 
+pub(crate) use worker::hand_off_current;
+
 use crate::driver::Driver;
 use crate::loom::{AtomicBool, Ordering};
 use crate::runtime::metrics::stamp_wake;
@@ -96,7 +98,7 @@ impl Shared {
     }
 
     /// Wakes a sleeping worker if nobody is searching.
-    fn notify_parked(&self) {
+    pub(super) fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {
             self.remotes[index].unparker.unpark();
         }

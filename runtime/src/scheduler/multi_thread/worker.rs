@@ -77,6 +77,58 @@ impl WorkerContext {
     }
 }
 
+/// `task::block_in_place` on a worker thread: the worker's queued tasks (its
+/// LIFO slot, its local queue, the tasks that yielded) go to the injector
+/// and a sleeping worker is woken, so nothing waits behind the blocking
+/// closure. The returned guard (`None` off a worker) hides the poll from
+/// the slow-poll watchdog until it is dropped: a task inside
+/// `block_in_place` blocks on purpose.
+pub(crate) fn hand_off_current() -> Option<InPlace> {
+    let cx = CURRENT.try_with(Cell::get).unwrap_or(ptr::null());
+    // SAFETY: as in `with_current`.
+    let cx = unsafe { cx.as_ref() }?;
+    let mut moved = Vec::new();
+    moved.extend(cx.remote().lifo.take());
+    while let Some(task) = cx.local.pop() {
+        moved.push(task);
+    }
+    if let Ok(mut yielded) = cx.yielded.try_borrow_mut() {
+        moved.append(&mut yielded);
+    }
+    let any = !moved.is_empty();
+    for task in moved {
+        // A refused task is already cancelled (shutdown): dropped here.
+        drop(cx.shared.inject.push(task));
+    }
+    if any {
+        cx.shared.notify_parked();
+    }
+    let word = cx.shared.metrics[cx.index]
+        .running
+        .swap(0, std::sync::atomic::Ordering::Relaxed);
+    Some(InPlace {
+        shared: cx.shared.clone(),
+        index: cx.index,
+        word,
+    })
+}
+
+/// Puts a worker's poll word back after `block_in_place` (see
+/// [`hand_off_current`]).
+pub(crate) struct InPlace {
+    shared: Arc<Shared>,
+    index: usize,
+    word: u64,
+}
+
+impl Drop for InPlace {
+    fn drop(&mut self) {
+        self.shared.metrics[self.index]
+            .running
+            .store(self.word, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The workers of a new runtime, before their threads start.
 pub(crate) struct Launch(Vec<Worker>);
 
