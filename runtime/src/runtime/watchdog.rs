@@ -33,7 +33,7 @@ use crate::task::TaskMeta;
 use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::panic::Location;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -110,6 +110,9 @@ pub(crate) struct Watchdog {
     hook: Option<SlowPollHook>,
     /// Workers awake (not parked).
     awake: AtomicUsize,
+    /// The watchdog waits with no timeout (set and cleared under `stop`'s
+    /// lock): only then does a waking worker take that lock to wake it.
+    sleeping: AtomicBool,
     /// Per worker: the poll word of a poll reported slow, 0 if none (for
     /// dumps).
     slow: Box<[AtomicU64]>,
@@ -141,6 +144,7 @@ impl Watchdog {
             threshold,
             hook,
             awake: AtomicUsize::new(awake),
+            sleeping: AtomicBool::new(false),
             slow: (0..workers).map(|_| AtomicU64::new(0)).collect(),
             stop: Mutex::new(false),
             wake: Condvar::new(),
@@ -154,9 +158,12 @@ impl Watchdog {
 
     /// A worker woke up (or a `block_on` starts driving).
     pub(crate) fn unparked(&self) {
-        if self.awake.fetch_add(1, Ordering::SeqCst) == 0 {
-            // Under the lock, so the watchdog cannot miss it between its
-            // look at `awake` and its wait.
+        // SeqCst, as the watchdog's store of `sleeping` and load of
+        // `awake`: either it sees this worker awake and does not sleep, or
+        // this sees it sleeping and wakes it, under the lock it holds from
+        // its look at `awake` to its wait. A busy runtime, whose watchdog
+        // does not sleep, pays one add here and no syscall.
+        if self.awake.fetch_add(1, Ordering::SeqCst) == 0 && self.sleeping.load(Ordering::SeqCst) {
             let _stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
             self.wake.notify_one();
         }
@@ -198,9 +205,11 @@ impl Watchdog {
         loop {
             {
                 let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+                self.sleeping.store(true, Ordering::SeqCst);
                 while !*stop && self.awake.load(Ordering::SeqCst) == 0 {
                     stop = self.wake.wait(stop).unwrap_or_else(|e| e.into_inner());
                 }
+                self.sleeping.store(false, Ordering::SeqCst);
                 if *stop {
                     return;
                 }
