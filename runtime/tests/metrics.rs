@@ -60,7 +60,10 @@ fn spawned_polled_and_alive_counts_match_on_both_flavors() {
                 h.await.unwrap();
             }
         });
-        // Each task: five polls that yield, one that completes.
+        // Each task: five polls that yield, one that completes. A worker
+        // publishes its count at sampled polls and when it parks, which may
+        // be just after the JoinHandles learned of the completions.
+        eventually(|| total_polls(rt.handle()) == 60);
         assert_eq!(total_polls(rt.handle()), 60, "{flavor}");
         eventually(|| m.num_alive_tasks() == 0);
         assert_eq!(m.num_alive_tasks(), 0, "{flavor}");
@@ -289,9 +292,16 @@ fn timers_io_and_blocking_threads() {
         let client = runtime::spawn(async move {
             use runtime::io::AsyncWriteExt;
             let mut s = runtime::net::TcpStream::connect(addr).await.unwrap();
+            // Late, so that the server's read waits for the reactor (an
+            // accept or a connect may complete without it).
+            runtime::time::sleep(Duration::from_millis(20)).await;
             s.write_all(b"x").await.unwrap();
         });
-        let (_conn, _) = listener.accept().await.unwrap();
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut byte = [0u8; 1];
+        runtime::io::AsyncReadExt::read_exact(&mut conn, &mut byte)
+            .await
+            .unwrap();
         client.await.unwrap();
         assert!(m.io_driver_ready_count() > before);
 

@@ -118,7 +118,10 @@ impl RuntimeMetrics {
         WorkerMetrics::get(&self.worker(worker).steal_operations)
     }
 
-    /// How many polls the worker ran.
+    /// How many polls the worker ran. A busy worker publishes its count at
+    /// every sampled poll and when it parks, so the figure lags by fewer
+    /// than `metrics_sample_every` polls while it runs (tokio's batched
+    /// counts lag the same way).
     pub fn worker_poll_count(&self, worker: usize) -> u64 {
         WorkerMetrics::get(&self.worker(worker).poll_count)
     }
