@@ -168,3 +168,37 @@ fn a_panicking_hook_does_not_stop_the_watchdog() {
 fn a_zero_threshold_panics() {
     Builder::new_multi_thread().slow_poll_threshold(Some(Duration::ZERO));
 }
+
+#[test]
+fn a_yield_loop_is_not_one_slow_poll_at_any_sample_rate() {
+    // With every poll sampled the worker's sample countdown is the same at
+    // every poll; the poll word must still tell polls apart.
+    let (rt, reports) = with_hook({
+        let mut b = Builder::new_multi_thread();
+        b.worker_threads(1)
+            .metrics_sample_every(1)
+            .slow_poll_threshold(Some(Duration::from_millis(20)));
+        b
+    });
+    rt.block_on(async {
+        runtime::spawn(async {
+            let start = Instant::now();
+            // Polls of 5 ms each (the watchdog sees this task's word at
+            // nearly every tick), each well under the 20 ms threshold.
+            while start.elapsed() < Duration::from_millis(300) {
+                let poll = Instant::now();
+                while poll.elapsed() < Duration::from_millis(5) {
+                    std::hint::spin_loop();
+                }
+                task::yield_now().await;
+            }
+        })
+        .await
+        .unwrap();
+    });
+    assert!(
+        reports.lock().unwrap().is_empty(),
+        "{:?}",
+        reports.lock().unwrap()
+    );
+}

@@ -7,8 +7,9 @@
 //! # How it sees a stuck poll
 //!
 //! Each worker already publishes, per poll, one word saying what it polls
-//! (`metrics/worker.rs`: the task id, shifted, with the low byte of the
-//! worker's poll countdown, so two polls of one task in a row differ). The
+//! (`metrics/worker.rs`: the task id, shifted, with a wrapping count of
+//! the worker's polls in the low byte, so two polls of one task in a row
+//! differ). The
 //! watchdog thread reads those words every `tick` (a twentieth of the
 //! threshold, between 1 and 5 ms) while any worker is awake: a word that
 //! stays the same and non-zero is one poll going on, and the time since

@@ -60,8 +60,8 @@ pub(crate) struct WorkerMetrics {
     pub(crate) poll_count: AtomicU64,
     pub(crate) busy_ns: AtomicU64,
     /// What this worker polls, 0 between polls: the task id shifted left
-    /// by 8, with the low byte of the poll countdown, so that two polls of
-    /// one task in a row differ (the watchdog tells a long poll from many,
+    /// by 8, with a wrapping count of the worker's polls in the low byte,
+    /// so that two polls of one task in a row differ (the watchdog tells a long poll from many,
     /// `runtime/watchdog.rs`).
     pub(crate) running: AtomicU64,
     pub(crate) poll_time: Recorder,
@@ -88,6 +88,7 @@ impl WorkerMetrics {
     /// frame here would cost more than the counting.
     #[inline(always)]
     pub(crate) fn run(&self, task: Notified, sampler: &mut Sampler) {
+        sampler.seq = sampler.seq.wrapping_add(1);
         sampler.left -= 1;
         let sampled = sampler.left == 0;
         let start = if sampled {
@@ -142,7 +143,7 @@ impl WorkerMetrics {
 /// The word `WorkerMetrics::running` holds during a poll of `task`.
 #[inline(always)]
 fn poll_word(task: &Notified, sampler: &Sampler) -> u64 {
-    (task.id().as_u64() << 8) | u64::from(sampler.left & 0xff)
+    (task.id().as_u64() << 8) | u64::from(sampler.seq)
 }
 
 /// The task id in a `running` word (0: none).
@@ -156,12 +157,18 @@ pub(crate) struct Sampler {
     every: u32,
     /// Polls until the next sampled one, from `every` down to 0.
     left: u32,
+    /// Counts polls, wrapping: the low byte of the poll word.
+    seq: u8,
 }
 
 impl Sampler {
     pub(crate) fn new(every: u32) -> Sampler {
         let every = every.max(1);
-        Sampler { every, left: every }
+        Sampler {
+            every,
+            left: every,
+            seq: 0,
+        }
     }
 
     /// Adds the polls counted since the last publish to `poll_count`.
