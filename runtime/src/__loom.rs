@@ -421,6 +421,8 @@ impl MultiThread {
             // Metrics sampling is not part of any model.
             sample_every: 1 << 31,
             watchdog: None,
+            max_spare_workers: 0,
+            thread_keep_alive: std::time::Duration::ZERO,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());

@@ -1,6 +1,6 @@
 //! The slow-poll watchdog is one thread per runtime, gone with it; and
-//! none with the watchdog off. (Its own test binary: it counts the
-//! process's threads.)
+//! none with both its jobs off, the slow-poll report and the spare-worker
+//! hand-off. (Its own test binary: it counts the process's threads.)
 
 use runtime::runtime::Builder;
 use std::time::Duration;
@@ -37,9 +37,19 @@ fn one_watchdog_thread_per_runtime_and_none_left_afterwards() {
     drop(mt);
     drop(ct);
     expect_watchdog_threads(0);
+    // The hand-off alone keeps it.
+    let hand_off = Builder::new_multi_thread()
+        .worker_threads(2)
+        .slow_poll_threshold(None)
+        .build()
+        .unwrap();
+    expect_watchdog_threads(1);
+    drop(hand_off);
+    expect_watchdog_threads(0);
     let off = Builder::new_multi_thread()
         .worker_threads(2)
         .slow_poll_threshold(None)
+        .max_spare_workers(0)
         .build()
         .unwrap();
     std::thread::sleep(Duration::from_millis(20));

@@ -42,6 +42,8 @@ pub struct Builder {
     metrics_sample_every: u32,
     slow_poll_threshold: Option<Duration>,
     on_slow_poll: Option<SlowPollHook>,
+    /// `None`: as many as workers.
+    max_spare_workers: Option<usize>,
     event_interval: u32,
     enable_io: bool,
     enable_time: bool,
@@ -82,6 +84,7 @@ impl Builder {
             metrics_sample_every: crate::runtime::metrics::DEFAULT_SAMPLE_EVERY,
             slow_poll_threshold: Some(DEFAULT_SLOW_POLL_THRESHOLD),
             on_slow_poll: None,
+            max_spare_workers: None,
             event_interval: EVENT_INTERVAL,
             enable_io: false,
             enable_time: false,
@@ -225,8 +228,9 @@ impl Builder {
         self
     }
 
-    /// How long an idle blocking thread waits for work before it exits.
-    /// Default: 10 s.
+    /// How long an idle blocking thread, or an idle spare worker thread
+    /// ([`max_spare_workers`](Self::max_spare_workers)), waits for work
+    /// before it exits. Default: 10 s.
     pub fn thread_keep_alive(&mut self, d: Duration) -> &mut Builder {
         self.thread_keep_alive = d;
         self
@@ -267,9 +271,11 @@ impl Builder {
     /// runtime: task 12 "conn" (spawned at src/main.rs:40:5) left its poll on worker 1 after 2003 ms
     /// ```
     ///
-    /// The watchdog is one thread per runtime; it sleeps without a timeout
-    /// while every worker is parked, so an idle runtime wakes nobody for it,
-    /// and the poll path pays nothing for it. tokio has no such knob.
+    /// The watchdog is one thread per runtime (it also starts the spare
+    /// workers, [`max_spare_workers`](Self::max_spare_workers), and runs
+    /// while either is on); it sleeps without a timeout while every worker
+    /// is parked, so an idle runtime wakes nobody for it, and the poll path
+    /// pays nothing for it. tokio has no such knob.
     ///
     /// # Panics
     /// If the threshold is zero.
@@ -293,6 +299,31 @@ impl Builder {
         F: Fn(&SlowPoll) + Send + Sync + 'static,
     {
         self.on_slow_poll = Some(Arc::new(f));
+        self
+    }
+
+    /// How many spare worker threads the multi-thread runtime may start
+    /// while every worker is stuck. Default: the worker count; 0 turns the
+    /// hand-off off.
+    ///
+    /// A worker counts as stuck when one poll has held its thread for 5 ms,
+    /// or at once inside [`task::block_in_place`](crate::task::block_in_place).
+    /// While one worker is stuck the others take its queue and its LIFO
+    /// slot, and drive the timer and the reactor (only a parked worker holds
+    /// them). When every worker is stuck, a spare thread starts (within
+    /// about 10 ms) and runs the queued tasks, the timers and the IO, as
+    /// Go's scheduler hands a blocked thread's processor to a new one; when
+    /// a stuck poll returns, the spare stops taking tasks, so more than
+    /// `worker_threads` run tasks at once only for a moment, and its thread
+    /// exits after [`thread_keep_alive`](Self::thread_keep_alive). The
+    /// per-worker [metrics](crate::runtime::RuntimeMetrics) cover the core
+    /// workers only; a spare's index in a
+    /// [`SlowPoll`](crate::runtime::SlowPoll) report is `worker_threads`
+    /// or more. tokio starts a new worker only for `block_in_place`; a
+    /// task stuck in a poll stalls its worker's queue there. No effect on
+    /// the current-thread runtime (one thread runs everything).
+    pub fn max_spare_workers(&mut self, n: usize) -> &mut Builder {
+        self.max_spare_workers = Some(n);
         self
     }
 
@@ -371,7 +402,9 @@ impl Builder {
                     park_hooks: self.park_hooks.clone(),
                     task_hooks: self.task_hooks.clone().into_option(),
                     sample_every: self.metrics_sample_every,
-                    watchdog: self.watchdog(1, 0),
+                    watchdog: self.watchdog(1, 0, false),
+                    max_spare_workers: 0,
+                    thread_keep_alive: self.thread_keep_alive,
                 };
                 let shared = current_thread::Shared::new(config, driver.clone());
                 let handle = Handle::new(
@@ -386,6 +419,7 @@ impl Builder {
             }
             Kind::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
+                let spares = self.max_spare_workers.unwrap_or(workers);
                 let config = Config {
                     worker_threads: workers,
                     global_queue_interval: self
@@ -396,7 +430,9 @@ impl Builder {
                     park_hooks: self.park_hooks.clone(),
                     task_hooks: self.task_hooks.clone().into_option(),
                     sample_every: self.metrics_sample_every,
-                    watchdog: self.watchdog(workers, workers),
+                    watchdog: self.watchdog(workers + spares, workers, spares > 0),
+                    max_spare_workers: spares,
+                    thread_keep_alive: self.thread_keep_alive,
                 };
                 let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
                 let handle = Handle::new(
@@ -406,6 +442,11 @@ impl Builder {
                     self.name.clone(),
                 );
                 let spawner = self.spawner();
+                if let Scheduler::MultiThread(shared) = &handle.inner.scheduler {
+                    shared
+                        .spares
+                        .set_starter(spare_starter(&handle, spawner.clone()));
+                }
                 let mut threads = Vec::with_capacity(workers);
                 for worker in launch.into_workers() {
                     let h = handle.clone();
@@ -434,12 +475,17 @@ impl Builder {
         }
     }
 
-    fn watchdog(&self, workers: usize, awake: usize) -> Option<Arc<Watchdog>> {
-        let threshold = self.slow_poll_threshold?;
+    /// The watchdog for `slots` worker slots of which `awake` start awake;
+    /// `None` if neither the slow-poll report nor the hand-off is on.
+    fn watchdog(&self, slots: usize, awake: usize, hand_off: bool) -> Option<Arc<Watchdog>> {
+        if self.slow_poll_threshold.is_none() && !hand_off {
+            return None;
+        }
         Some(Arc::new(Watchdog::new(
-            threshold,
+            self.slow_poll_threshold,
             self.on_slow_poll.clone(),
-            workers,
+            hand_off,
+            slots,
             awake,
         )))
     }
@@ -480,10 +526,28 @@ impl fmt::Debug for Builder {
             .field("enable_io", &self.enable_io)
             .field("enable_time", &self.enable_time)
             .field("slow_poll_threshold", &self.slow_poll_threshold)
+            .field("max_spare_workers", &self.max_spare_workers)
             .finish_non_exhaustive()
     }
 }
 
 fn hook<F: Fn(&TaskMeta<'_>) + Send + Sync + 'static>(f: F) -> TaskHook {
     Arc::new(f)
+}
+
+/// How spare worker threads start: as the workers, entered in the runtime.
+/// Weak, since the scheduler holding this is part of the handle.
+fn spare_starter(handle: &Handle, spawner: ThreadSpawner) -> multi_thread::Starter {
+    let weak = Arc::downgrade(&handle.inner);
+    Box::new(move |body: Box<dyn FnOnce() + Send>| {
+        let inner = weak
+            .upgrade()
+            .ok_or_else(|| io::Error::other("the runtime is gone"))?;
+        let h = Handle { inner };
+        spawner.spawn(move || {
+            let _driving = crate::context::enter_runtime(&h);
+            drop(h);
+            body();
+        })
+    })
 }

@@ -90,7 +90,7 @@ impl Handle {
     pub fn dump(&self) -> super::Dump {
         super::Dump::capture(
             self.inner.scheduler.owned(),
-            self.inner.scheduler.worker_metrics(),
+            self.inner.scheduler.slot_metrics(),
             self.inner.scheduler.watchdog(),
         )
     }

@@ -108,4 +108,8 @@ pub(crate) struct Config {
     pub(crate) sample_every: u32,
     /// The slow-poll watchdog, unless it is off (`watchdog.rs`).
     pub(crate) watchdog: Option<std::sync::Arc<Watchdog>>,
+    /// Spare worker slots of the multi-thread runtime (`spare.rs`).
+    pub(crate) max_spare_workers: usize,
+    /// How long an idle spare worker thread waits before it exits.
+    pub(crate) thread_keep_alive: std::time::Duration,
 }

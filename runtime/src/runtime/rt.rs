@@ -54,11 +54,19 @@ impl Runtime {
             .name("rt-watchdog".to_string())
             .spawn(move || {
                 let scheduler = &handle.inner.scheduler;
-                dog.run(scheduler.worker_metrics(), |id, report| {
-                    scheduler
-                        .owned()
-                        .find(id, |task| report(task.trailer().meta.task_meta(id)));
-                });
+                dog.run(
+                    scheduler.slot_metrics(),
+                    |id, report| {
+                        scheduler
+                            .owned()
+                            .find(id, |task| report(task.trailer().meta.task_meta(id)));
+                    },
+                    |stuck| {
+                        if let Scheduler::MultiThread(shared) = scheduler {
+                            shared.spares.supervise(shared, stuck);
+                        }
+                    },
+                );
             })?;
         self.watchdog = Some(thread);
         Ok(())
@@ -107,6 +115,12 @@ impl Runtime {
         &self.handle
     }
 
+    /// This runtime's counters and histograms; see [`Handle::metrics`]
+    /// (tokio's `Runtime::metrics`).
+    pub fn metrics(&self) -> super::RuntimeMetrics {
+        self.handle.metrics()
+    }
+
     /// Enters the runtime on this thread; see [`Handle::enter`].
     pub fn enter(&self) -> super::EnterGuard<'_> {
         self.handle.enter()
@@ -152,6 +166,7 @@ impl Runtime {
             Scheduler::MultiThread(shared) => {
                 shared.begin_shutdown();
                 join_all(std::mem::take(&mut self.workers), deadline);
+                join_all(shared.end_spares(), deadline);
             }
             Scheduler::CurrentThread(shared) => shared.shutdown(),
         }

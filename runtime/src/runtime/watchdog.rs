@@ -27,8 +27,20 @@
 //!
 //! A task reported slow shows as `running on worker N for M ms (slow)` in
 //! [`Handle::dump`](super::Handle::dump).
+//!
+//! # The hand-off
+//!
+//! On a multi-thread runtime with spare workers
+//! ([`Builder::max_spare_workers`](super::Builder::max_spare_workers)) the
+//! same look, every 2 ms, also says which workers are stuck (one poll for
+//! 5 ms or more, or `block_in_place`), and the scheduler starts a spare
+//! worker when all of them are (`scheduler/multi_thread/spare.rs`). So the
+//! thread runs while either job is on. Before it sleeps it looks once
+//! more: a slow poll that ended is reported then, and no parked worker
+//! stays counted as stuck.
 
-use super::metrics::WorkerMetrics;
+use super::metrics::{WorkerMetrics, IN_PLACE};
+use crate::scheduler::multi_thread::SPARE_AFTER;
 use crate::task::Id;
 use crate::task::TaskMeta;
 use crossbeam_utils::CachePadded;
@@ -40,6 +52,10 @@ use std::time::{Duration, Instant};
 
 /// The default of `Builder::slow_poll_threshold`.
 pub(crate) const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
+
+/// The watchdog's tick while the hand-off is on: with `SPARE_AFTER`, how
+/// soon a spare worker starts when every worker is stuck.
+const HAND_OFF_TICK: Duration = Duration::from_millis(2);
 
 /// What `Builder::on_slow_poll` is called with.
 pub(crate) type SlowPollHook = Arc<dyn Fn(&SlowPoll) + Send + Sync>;
@@ -107,8 +123,12 @@ impl fmt::Display for SlowPoll {
 
 /// The watchdog's state, shared by its thread and the schedulers.
 pub(crate) struct Watchdog {
-    threshold: Duration,
+    /// `None`: no slow-poll reports (the watchdog runs for the hand-off).
+    threshold: Option<Duration>,
     hook: Option<SlowPollHook>,
+    /// Whether the watchdog tells the scheduler which workers are stuck
+    /// (`multi_thread/spare.rs`).
+    hand_off: bool,
     /// Workers awake (not parked).
     awake: AtomicUsize,
     /// The watchdog waits with no timeout (set and cleared under `stop`'s
@@ -136,14 +156,16 @@ impl Watchdog {
     /// (multi-thread) or, with `awake` 0, asleep (current-thread: nobody
     /// drives the runtime until a `block_on`).
     pub(crate) fn new(
-        threshold: Duration,
+        threshold: Option<Duration>,
         hook: Option<SlowPollHook>,
+        hand_off: bool,
         workers: usize,
         awake: usize,
     ) -> Watchdog {
         Watchdog {
             threshold,
             hook,
+            hand_off,
             awake: AtomicUsize::new(awake),
             sleeping: AtomicBool::new(false),
             slow: (0..workers).map(|_| AtomicU64::new(0)).collect(),
@@ -187,25 +209,71 @@ impl Watchdog {
     }
 
     fn tick(&self) -> Duration {
-        (self.threshold / 20).clamp(Duration::from_millis(1), Duration::from_millis(5))
+        let report = self.threshold.map_or(Duration::MAX, |t| {
+            (t / 20).clamp(Duration::from_millis(1), Duration::from_millis(5))
+        });
+        if self.hand_off {
+            report.min(HAND_OFF_TICK)
+        } else {
+            report
+        }
     }
 
-    /// The watchdog thread's body: watches `workers`, and asks `lookup`
-    /// for the metadata of a task it reports (by id; `None` if the task is
-    /// gone).
+    /// The watchdog thread's body: watches `workers`, asks `lookup` for
+    /// the metadata of a task it reports (by id; `None` if the task is
+    /// gone), and, with the hand-off on, tells `hand_off` each tick which
+    /// workers are stuck.
     pub(crate) fn run(
         &self,
         workers: &[CachePadded<WorkerMetrics>],
         lookup: impl Fn(Id, &mut dyn FnMut(TaskMeta<'_>)),
+        hand_off: impl Fn(&[bool]),
     ) {
         // Per worker: the word last seen, when it was first seen, and
         // whether that poll was reported.
         let mut seen: Vec<(u64, Instant, Option<SlowPoll>)> =
             vec![(0, Instant::now(), None); workers.len()];
+        let mut stuck = vec![false; workers.len()];
         let tick = self.tick();
+        let mut look = || {
+            let now = Instant::now();
+            for (i, (w, s)) in workers.iter().zip(seen.iter_mut()).enumerate() {
+                let word = w.running.load(Ordering::Relaxed);
+                if word != 0 && word == s.0 {
+                    let elapsed = now - s.1;
+                    stuck[i] = word == IN_PLACE || elapsed >= SPARE_AFTER;
+                    let slow = self.threshold.is_some_and(|t| elapsed >= t);
+                    if s.2.is_none() && slow {
+                        if let Some(report) = self.report_start(i, word, elapsed, &lookup) {
+                            s.2 = Some(report);
+                        }
+                    }
+                    continue;
+                }
+                stuck[i] = word == IN_PLACE;
+                if let Some(mut report) = s.2.take() {
+                    report.elapsed = now - s.1;
+                    report.finished = true;
+                    self.slow[i].store(0, Ordering::Relaxed);
+                    self.emit(&report);
+                }
+                *s = (word, now, None);
+            }
+            if self.hand_off {
+                hand_off(&stuck);
+            }
+        };
         loop {
             {
                 let mut stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+                if !*stop && self.awake.load(Ordering::SeqCst) == 0 {
+                    // Every worker parked: one more look before sleeping,
+                    // so a slow poll that ended is reported now and no
+                    // worker stays counted as stuck meanwhile.
+                    drop(stop);
+                    look();
+                    stop = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+                }
                 self.sleeping.store(true, Ordering::SeqCst);
                 while !*stop && self.awake.load(Ordering::SeqCst) == 0 {
                     stop = self.wake.wait(stop).unwrap_or_else(|e| e.into_inner());
@@ -222,26 +290,7 @@ impl Watchdog {
                     return;
                 }
             }
-            let now = Instant::now();
-            for (i, (w, s)) in workers.iter().zip(seen.iter_mut()).enumerate() {
-                let word = w.running.load(Ordering::Relaxed);
-                if word != 0 && word == s.0 {
-                    let elapsed = now - s.1;
-                    if s.2.is_none() && elapsed >= self.threshold {
-                        if let Some(report) = self.report_start(i, word, elapsed, &lookup) {
-                            s.2 = Some(report);
-                        }
-                    }
-                    continue;
-                }
-                if let Some(mut report) = s.2.take() {
-                    report.elapsed = now - s.1;
-                    report.finished = true;
-                    self.slow[i].store(0, Ordering::Relaxed);
-                    self.emit(&report);
-                }
-                *s = (word, now, None);
-            }
+            look();
         }
     }
 

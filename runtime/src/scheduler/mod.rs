@@ -32,8 +32,18 @@ impl Scheduler {
         }
     }
 
-    /// The workers' metrics, by worker index (one for current-thread).
+    /// The workers' metrics, by worker index (one for current-thread):
+    /// the core workers only, as the public per-worker metrics show them.
     pub(crate) fn worker_metrics(&self) -> &[CachePadded<WorkerMetrics>] {
+        match self {
+            Scheduler::MultiThread(s) => &s.metrics[..s.config.worker_threads],
+            Scheduler::CurrentThread(s) => std::slice::from_ref(&s.metrics),
+        }
+    }
+
+    /// Every worker slot's metrics, spares included (`multi_thread/spare.rs`):
+    /// what the watchdog watches, dumps show and the summed histograms add.
+    pub(crate) fn slot_metrics(&self) -> &[CachePadded<WorkerMetrics>] {
         match self {
             Scheduler::MultiThread(s) => &s.metrics,
             Scheduler::CurrentThread(s) => std::slice::from_ref(&s.metrics),

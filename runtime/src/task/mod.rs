@@ -145,9 +145,14 @@ where
 ///
 /// This crate's workers do not hold the timer and IO driver while they
 /// poll (a parked worker does), so unlike tokio no driver hand-off is
-/// needed. Unlike tokio, no new worker thread takes this one's place: if
-/// every worker is inside `block_in_place` at once, queued tasks wait until
-/// one returns.
+/// needed. The worker counts as stuck at once: if every other worker is
+/// stuck too (in `block_in_place` or in a long poll), a spare worker thread
+/// starts right away and runs the queued tasks, the timers and the IO
+/// (see [`Builder::max_spare_workers`]); when `f` returns, this thread is
+/// one of the workers again and the spare stops. tokio instead starts a
+/// new worker thread for every `block_in_place` call.
+///
+/// [`Builder::max_spare_workers`]: crate::runtime::Builder::max_spare_workers
 ///
 /// ```
 /// # let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();

@@ -135,7 +135,7 @@ impl Histogram {
         }
     }
 
-    /// How many buckets there are ([`NUM_BUCKETS`], 98).
+    /// How many buckets there are (98).
     pub fn num_buckets(&self) -> usize {
         NUM_BUCKETS
     }

@@ -17,7 +17,7 @@ pub(crate) use histogram::bump;
 pub use histogram::Histogram;
 pub(crate) use worker::{
     initial_sample_word, latency_since, polled_task, stamp_wake, Sampler, WorkerMetrics,
-    DEFAULT_SAMPLE_EVERY, STAMPED,
+    DEFAULT_SAMPLE_EVERY, IN_PLACE, STAMPED,
 };
 
 use super::Handle;
@@ -61,6 +61,19 @@ impl RuntimeMetrics {
     /// How many worker threads run tasks (1 for a current-thread runtime).
     pub fn num_workers(&self) -> usize {
         self.scheduler().worker_metrics().len()
+    }
+
+    /// How many times a spare worker took over since the runtime was built:
+    /// each time every worker was stuck inside one poll or in
+    /// `block_in_place` ([`Builder::max_spare_workers`]). 0 on a
+    /// current-thread runtime. Not in tokio.
+    ///
+    /// [`Builder::max_spare_workers`]: crate::runtime::Builder::max_spare_workers
+    pub fn num_spare_workers_started(&self) -> usize {
+        match self.scheduler() {
+            Scheduler::MultiThread(s) => s.spares.started(),
+            Scheduler::CurrentThread(_) => 0,
+        }
     }
 
     /// How many tasks are alive: spawned and not yet complete and dropped
@@ -192,7 +205,7 @@ impl RuntimeMetrics {
     /// One recorder of every worker, summed.
     fn merged(&self, recorder: impl Fn(&WorkerMetrics) -> &histogram::Recorder) -> Histogram {
         let mut h = Histogram::new();
-        for w in self.scheduler().worker_metrics() {
+        for w in self.scheduler().slot_metrics() {
             recorder(w).add_to(&mut h);
         }
         h

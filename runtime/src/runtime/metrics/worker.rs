@@ -146,6 +146,12 @@ fn poll_word(task: &Notified, sampler: &Sampler) -> u64 {
     (task.id().as_u64() << 8) | u64::from(sampler.seq)
 }
 
+/// The `running` word of a worker inside `task::block_in_place`: no task
+/// (task ids start at 1), so neither dumps nor the slow-poll report see a
+/// poll, but the hand-off (`multi_thread/spare.rs`) counts the worker as
+/// stuck at once.
+pub(crate) const IN_PLACE: u64 = 1;
+
 /// The task id in a `running` word (0: none).
 pub(crate) fn polled_task(word: u64) -> u64 {
     word >> 8

@@ -1,5 +1,7 @@
-//! Who to wake, and when: the counts of searching and unparked workers and
-//! the list of sleepers.
+//! Who to wake, and when: the counts of searching, unparked and active
+//! workers and the list of sleepers. A worker is active while it has a
+//! thread that runs it: the core workers always, a spare worker
+//! (`spare.rs`) from its activation to its retirement.
 //!
 //! # The no-lost-wake-up argument
 //!
@@ -15,34 +17,56 @@
 
 use crate::loom::{fence, AtomicUsize, Mutex, Ordering};
 
-/// `state` holds the searching count in its low bits and the unparked
-/// count above them.
-const UNPARK_SHIFT: usize = 16;
-const SEARCH_MASK: usize = (1 << UNPARK_SHIFT) - 1;
+/// `state` holds three counts, a third of the word each (21 bits on
+/// 64-bit targets): searching in the low bits, unparked above them, active
+/// at the top. One load reads all three.
+const FIELD_BITS: u32 = usize::BITS / 3;
+const FIELD_MASK: usize = (1 << FIELD_BITS) - 1;
+const UNPARK_ONE: usize = 1 << FIELD_BITS;
+const ACTIVE_ONE: usize = 1 << (2 * FIELD_BITS);
 
 #[derive(Debug)]
 pub(crate) struct Idle {
     state: AtomicUsize,
     sleepers: Mutex<Vec<usize>>,
-    num_workers: usize,
 }
 
 fn searching(state: usize) -> usize {
-    state & SEARCH_MASK
+    state & FIELD_MASK
 }
 
 fn unparked(state: usize) -> usize {
-    state >> UNPARK_SHIFT
+    (state >> FIELD_BITS) & FIELD_MASK
+}
+
+fn active(state: usize) -> usize {
+    state >> (2 * FIELD_BITS)
 }
 
 impl Idle {
-    pub(super) fn new(num_workers: usize) -> Idle {
+    /// `core` active workers, of `slots` in all (spares included).
+    pub(super) fn new(core: usize, slots: usize) -> Idle {
+        assert!(slots <= FIELD_MASK, "too many worker threads");
         Idle {
             // Workers start unparked and not searching.
-            state: AtomicUsize::new(num_workers << UNPARK_SHIFT),
-            sleepers: Mutex::new(Vec::with_capacity(num_workers)),
-            num_workers,
+            state: AtomicUsize::new(core * (UNPARK_ONE + ACTIVE_ONE)),
+            sleepers: Mutex::new(Vec::with_capacity(slots)),
         }
+    }
+
+    /// A spare worker starts (`spare.rs`): active, unparked, not searching.
+    pub(super) fn activate(&self) {
+        self.state
+            .fetch_add(UNPARK_ONE + ACTIVE_ONE, Ordering::SeqCst);
+    }
+
+    /// A spare worker, unparked, stops. Returns `true` if it was the last
+    /// searcher: then it must look at every queue once more, as a worker
+    /// that parks.
+    pub(super) fn retire(&self, is_searching: bool) -> bool {
+        let dec = UNPARK_ONE + ACTIVE_ONE + usize::from(is_searching);
+        let prev = self.state.fetch_sub(dec, Ordering::SeqCst);
+        is_searching && searching(prev) == 1
     }
 
     /// Called by a producer after making a task visible. Returns the
@@ -60,8 +84,7 @@ impl Idle {
         }
         let index = sleepers.pop()?;
         // SeqCst: part of the total order of the argument above.
-        self.state
-            .fetch_add(1 | (1 << UNPARK_SHIFT), Ordering::SeqCst);
+        self.state.fetch_add(1 | UNPARK_ONE, Ordering::SeqCst);
         Some(index)
     }
 
@@ -71,14 +94,14 @@ impl Idle {
         // argument in the module doc.
         fence(Ordering::SeqCst);
         let state = self.state.load(Ordering::SeqCst);
-        searching(state) == 0 && unparked(state) < self.num_workers
+        searching(state) == 0 && unparked(state) < active(state)
     }
 
     /// A worker wants to steal. At most half of the workers search at
     /// once; the check is racy on purpose (a rare extra searcher is fine).
     pub(crate) fn transition_worker_to_searching(&self) -> bool {
         let state = self.state.load(Ordering::SeqCst);
-        if 2 * searching(state) >= self.num_workers {
+        if 2 * searching(state) >= active(state) {
             return false;
         }
         self.state.fetch_add(1, Ordering::SeqCst);
@@ -98,7 +121,7 @@ impl Idle {
     /// argument in the module doc).
     pub(super) fn transition_worker_to_parked(&self, index: usize, is_searching: bool) -> bool {
         let mut sleepers = self.sleepers.lock();
-        let dec = (1 << UNPARK_SHIFT) + usize::from(is_searching);
+        let dec = UNPARK_ONE + usize::from(is_searching);
         let prev = self.state.fetch_sub(dec, Ordering::SeqCst);
         sleepers.push(index);
         is_searching && searching(prev) == 1
@@ -113,7 +136,7 @@ impl Idle {
             None => true,
             Some(pos) => {
                 sleepers.swap_remove(pos);
-                self.state.fetch_add(1 << UNPARK_SHIFT, Ordering::SeqCst);
+                self.state.fetch_add(UNPARK_ONE, Ordering::SeqCst);
                 false
             }
         }

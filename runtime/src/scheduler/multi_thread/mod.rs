@@ -6,7 +6,9 @@
 //! LIFO slot, then its queue, checks the injector every
 //! `global_queue_interval` ticks, and when out of work steals half of a
 //! random victim's queue. At most half of the workers search at once, and a
-//! push wakes a sleeper only if nobody searches (`idle.rs`).
+//! push wakes a sleeper only if nobody searches (`idle.rs`). When every
+//! worker is stuck inside one poll, a spare worker thread takes over
+//! (`spare.rs`).
 //!
 //! # Shutdown, in steps
 //!
@@ -24,11 +26,16 @@
 //!    queue and slot still hold (the tasks are already cancelled), and
 //!    exit; a push from a worker's thread after that goes to the closed
 //!    injector.
+//!    Spare workers do the same; then the spare pool is ended
+//!    ([`Shared::end_spares`]) and their threads are joined with the
+//!    workers'.
 
 mod idle;
 mod lifo;
+mod spare;
 mod worker;
 
+pub(crate) use spare::{Starter, SPARE_AFTER};
 pub(crate) use worker::hand_off_current;
 
 use crate::driver::Driver;
@@ -62,6 +69,8 @@ pub(crate) struct Shared {
     /// Each worker's counters and histograms, by index.
     pub(crate) metrics: Box<[CachePadded<WorkerMetrics>]>,
     shutdown: AtomicBool,
+    /// The spare worker slots and who runs them (`spare.rs`).
+    pub(crate) spares: spare::Spares,
     pub(crate) config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
     pub(crate) driver: Driver,
@@ -104,6 +113,11 @@ impl Shared {
         }
     }
 
+    /// Wakes the worker of slot `index` if it is parked.
+    fn unpark_slot(&self, index: usize) {
+        self.remotes[index].unparker.unpark();
+    }
+
     /// Whether some queue holds work (a last searcher's final look).
     fn has_queued_work(&self) -> bool {
         !self.inject.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
@@ -122,7 +136,7 @@ impl Shared {
     }
 
     /// Steps 1 to 3 of the shutdown (module doc); the caller then joins the
-    /// workers (step 4).
+    /// workers (step 4) and the spare threads ([`Self::end_spares`]).
     pub(crate) fn begin_shutdown(&self) {
         // Release: pairs with the workers' acquire load.
         self.shutdown.store(true, Ordering::Release);
@@ -131,6 +145,12 @@ impl Shared {
         }
         self.owned.close_and_shutdown_all();
         self.inject.close();
+    }
+
+    /// After `begin_shutdown`: ends the spare pool and returns its threads,
+    /// to join.
+    pub(crate) fn end_spares(&self) -> Vec<std::thread::JoinHandle<()>> {
+        self.spares.shut_down()
     }
 }
 
