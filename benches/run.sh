@@ -11,7 +11,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 
-all=(spawn_many_local spawn_many_remote_idle spawn_many_remote_busy yield_many ping_pong chained_spawn timers_sleep timers_cancel tcp_echo tcp_stream)
+all=(spawn_many_local spawn_many_remote_idle spawn_many_remote_busy yield_many ping_pong chained_spawn timers_sleep timers_cancel tcp_echo tcp_stream blocked_worker)
 if [[ $# -gt 0 ]]; then workloads=("$@"); else workloads=("${all[@]}"); fi
 
 crit_args=(--noplot)
@@ -72,9 +72,20 @@ def ratio(a, b):
     return "-" if a is None or b is None else f"{a / b:.2f}x"
 
 rows = [["workload", *fns, "ours/tokio", "ours/smol"]]
+def groups(w):
+    # A workload's criterion group has its name, or several groups do,
+    # named after it (blocked_worker_ping, blocked_worker_timer).
+    if os.path.isdir(os.path.join(root, w)):
+        return [w]
+    try:
+        return sorted(g for g in os.listdir(root) if g.startswith(w + "_")) or [w]
+    except OSError:
+        return [w]
+
 for w in workloads:
-    m = [median(w, fn) for fn in fns]
-    rows.append([w, *map(fmt, m), ratio(m[0], m[1]), ratio(m[0], m[2])])
+    for g in groups(w):
+        m = [median(g, fn) for fn in fns]
+        rows.append([g, *map(fmt, m), ratio(m[0], m[1]), ratio(m[0], m[2])])
 widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
 print()
 for r in rows:
