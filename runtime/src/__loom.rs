@@ -423,6 +423,7 @@ impl MultiThread {
             watchdog: None,
             max_spare_workers: 0,
             thread_keep_alive: std::time::Duration::ZERO,
+            panic_shutdown: None,
         };
         let (shared, launch) =
             multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());

@@ -13,7 +13,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
 
 /// The arguments accepted by both attributes, in the order they are listed in
 /// error messages.
-const ACCEPTED_ARGS: &str = "`flavor`, `worker_threads`, `crate`";
+const ACCEPTED_ARGS: &str = "`flavor`, `worker_threads`, `unhandled_panic`, `crate`";
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,6 +77,8 @@ struct Config {
     worker_threads: Option<Literal>,
     /// Path of the `runtime` crate; `::runtime` when `None`.
     crate_path: Option<syn::Path>,
+    /// The `UnhandledPanic` variant, e.g. `ShutdownRuntime`.
+    unhandled_panic: Option<syn::Ident>,
 }
 
 impl Config {
@@ -85,6 +87,7 @@ impl Config {
             flavor: kind.default_flavor(),
             worker_threads: None,
             crate_path: None,
+            unhandled_panic: None,
         }
     }
 }
@@ -195,6 +198,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut flavor: Option<(Flavor, MetaNameValue)> = None;
     let mut worker_threads: Option<(Literal, MetaNameValue)> = None;
     let mut crate_path: Option<syn::Path> = None;
+    let mut unhandled_panic: Option<syn::Ident> = None;
     let mut seen: Vec<String> = Vec::new();
 
     for arg in args {
@@ -225,6 +229,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "flavor" => flavor = Some((parse_flavor(&nv.value)?, nv)),
             "worker_threads" => worker_threads = Some((parse_worker_threads(&nv.value)?, nv)),
             "crate" => crate_path = Some(parse_crate_path(&nv.value)?),
+            "unhandled_panic" => unhandled_panic = Some(parse_unhandled_panic(&nv.value)?),
             _ => {
                 return Err(syn::Error::new_spanned(
                     &nv.path,
@@ -264,6 +269,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         flavor: flavor_value,
         worker_threads: worker_threads.map(|(lit, _)| lit),
         crate_path,
+        unhandled_panic,
     })
 }
 
@@ -279,6 +285,9 @@ fn bare_arg_error(kind: Kind, path: &syn::Path) -> syn::Error {
             "the `worker_threads` argument needs a value, e.g. `worker_threads = 4`".to_owned()
         }
         "crate" => "the `crate` argument needs a value, e.g. `crate = \"runtime\"`".to_owned(),
+        "unhandled_panic" => "the `unhandled_panic` argument needs a value: \
+                              `unhandled_panic = \"shutdown_runtime\"` or `\"ignore\"`"
+            .to_owned(),
         "multi_thread" | "current_thread" => {
             format!(
                 "unknown argument `{name}`; set the flavor with `#[{attr}(flavor = \"{name}\")]`"
@@ -337,6 +346,28 @@ fn parse_worker_threads(value: &Expr) -> syn::Result<Literal> {
     let mut out = Literal::usize_unsuffixed(n);
     out.set_span(lit.span());
     Ok(out)
+}
+
+fn parse_unhandled_panic(value: &Expr) -> syn::Result<syn::Ident> {
+    let expected = "`unhandled_panic` expects \"shutdown_runtime\" or \"ignore\"";
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => {
+            let variant = match s.value().as_str() {
+                "shutdown_runtime" => "ShutdownRuntime",
+                "ignore" => "Ignore",
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        s,
+                        format!("unknown `unhandled_panic` value `{other}`; {expected}"),
+                    ))
+                }
+            };
+            Ok(syn::Ident::new(variant, s.span()))
+        }
+        other => Err(syn::Error::new_spanned(other, expected)),
+    }
 }
 
 fn parse_crate_path(value: &Expr) -> syn::Result<syn::Path> {
@@ -402,6 +433,10 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
         .worker_threads
         .as_ref()
         .map(|n| quote!(.worker_threads(#n)));
+    let unhandled_panic = config
+        .unhandled_panic
+        .as_ref()
+        .map(|v| quote!(.unhandled_panic(#crate_path::runtime::UnhandledPanic::#v)));
 
     let output = match &input.sig.output {
         ReturnType::Default => quote!(()),
@@ -433,6 +468,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
             {
                 return #builder
                     #worker_threads
+                    #unhandled_panic
                     .enable_all()
                     #build
                     .expect("Failed building the Runtime")

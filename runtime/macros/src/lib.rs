@@ -60,6 +60,10 @@ use proc_macro::TokenStream;
 /// - `worker_threads = N`: the number of worker threads of the multi-thread
 ///   runtime (`N > 0`; defaults to the runtime's own default). Not allowed with
 ///   `flavor = "current_thread"`.
+/// - `unhandled_panic = "shutdown_runtime"` (or `"ignore"`, the default): a
+///   panic in a spawned task shuts the runtime down and `main` panics with
+///   the task's name, spawn site and panic message
+///   (`Builder::unhandled_panic`).
 /// - `crate = "path"`: the path of the `runtime` crate, for crates that
 ///   re-export it under another name. Defaults to `::runtime`.
 ///
@@ -129,7 +133,9 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// The same as [`macro@main`]: `flavor = "multi_thread" | "current_thread"`
 /// (here `"current_thread"` is the default), `worker_threads = N` (only with
-/// `flavor = "multi_thread"`) and `crate = "path"`.
+/// `flavor = "multi_thread"`), `unhandled_panic = "shutdown_runtime" |
+/// "ignore"` (with `"shutdown_runtime"`, a panic in any spawned task fails
+/// the test at once, naming the task) and `crate = "path"`.
 ///
 /// # Errors
 ///

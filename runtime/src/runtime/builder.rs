@@ -2,7 +2,9 @@
 
 use super::threads::{Hook, ThreadSpawner};
 use super::watchdog::{SlowPoll, SlowPollHook, Watchdog, DEFAULT_SLOW_POLL_THRESHOLD};
-use super::{Config, Handle, ParkHooks, Runtime, TaskHook, TaskHooks};
+use super::{
+    Config, Handle, PanicShutdown, ParkHooks, Runtime, TaskHook, TaskHooks, UnhandledPanic,
+};
 use crate::blocking::BlockingPool;
 use crate::driver::Driver;
 use crate::scheduler::tuning::{
@@ -44,6 +46,7 @@ pub struct Builder {
     on_slow_poll: Option<SlowPollHook>,
     /// `None`: as many as workers.
     max_spare_workers: Option<usize>,
+    unhandled_panic: UnhandledPanic,
     event_interval: u32,
     enable_io: bool,
     enable_time: bool,
@@ -85,6 +88,7 @@ impl Builder {
             slow_poll_threshold: Some(DEFAULT_SLOW_POLL_THRESHOLD),
             on_slow_poll: None,
             max_spare_workers: None,
+            unhandled_panic: UnhandledPanic::Ignore,
             event_interval: EVENT_INTERVAL,
             enable_io: false,
             enable_time: false,
@@ -302,6 +306,41 @@ impl Builder {
         self
     }
 
+    /// What a panic in a spawned task does to the runtime (tokio's
+    /// `unhandled_panic`, which tokio has only on the current-thread runtime
+    /// behind `tokio_unstable`; stable here, on both flavors). Default:
+    /// [`UnhandledPanic::Ignore`], the panic goes to the task's
+    /// `JoinHandle`. With [`UnhandledPanic::ShutdownRuntime`], the first
+    /// panicking poll shuts the runtime down at once: every other task is
+    /// cancelled, and `block_on` panics naming the task and its panic:
+    ///
+    /// ```text
+    /// a spawned task panicked and the runtime is configured to shut down on an unhandled panic (`UnhandledPanic::ShutdownRuntime`): task 3 "worker" (spawned at src/main.rs:9:5) panicked with "boom"
+    /// ```
+    ///
+    /// Panics in `spawn_blocking` closures and `LocalSet` tasks are not
+    /// counted (their `JoinHandle`s report them), as in tokio.
+    ///
+    /// ```
+    /// use runtime::runtime::{Builder, UnhandledPanic};
+    ///
+    /// let rt = Builder::new_multi_thread()
+    ///     .unhandled_panic(UnhandledPanic::ShutdownRuntime)
+    ///     .build()
+    ///     .unwrap();
+    /// let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    ///     rt.block_on(async {
+    ///         runtime::spawn(async { panic!("boom") });
+    ///         std::future::pending::<()>().await
+    ///     })
+    /// }));
+    /// assert!(stopped.is_err());
+    /// ```
+    pub fn unhandled_panic(&mut self, behavior: UnhandledPanic) -> &mut Builder {
+        self.unhandled_panic = behavior;
+        self
+    }
+
     /// How many spare worker threads the multi-thread runtime may start
     /// while every worker is stuck. Default: the worker count; 0 turns the
     /// hand-off off.
@@ -405,6 +444,7 @@ impl Builder {
                     watchdog: self.watchdog(1, 0, false),
                     max_spare_workers: 0,
                     thread_keep_alive: self.thread_keep_alive,
+                    panic_shutdown: self.panic_shutdown(),
                 };
                 let shared = current_thread::Shared::new(config, driver.clone());
                 let handle = Handle::new(
@@ -433,6 +473,7 @@ impl Builder {
                     watchdog: self.watchdog(workers + spares, workers, spares > 0),
                     max_spare_workers: spares,
                     thread_keep_alive: self.thread_keep_alive,
+                    panic_shutdown: self.panic_shutdown(),
                 };
                 let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
                 let handle = Handle::new(
@@ -473,6 +514,10 @@ impl Builder {
                 Ok(rt)
             }
         }
+    }
+
+    fn panic_shutdown(&self) -> Option<Arc<PanicShutdown>> {
+        (self.unhandled_panic == UnhandledPanic::ShutdownRuntime).then(Arc::default)
     }
 
     /// The watchdog for `slots` worker slots of which `awake` start awake;
@@ -527,6 +572,7 @@ impl fmt::Debug for Builder {
             .field("enable_time", &self.enable_time)
             .field("slow_poll_threshold", &self.slow_poll_threshold)
             .field("max_spare_workers", &self.max_spare_workers)
+            .field("unhandled_panic", &self.unhandled_panic)
             .finish_non_exhaustive()
     }
 }

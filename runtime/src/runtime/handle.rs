@@ -154,7 +154,11 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _driving = crate::context::enter_runtime(self);
         match &self.inner.scheduler {
-            Scheduler::MultiThread(_) => park_on(future),
+            Scheduler::MultiThread(shared) => match shared.config.panic_shutdown.as_deref() {
+                None => park_on(future),
+                // `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
+                Some(policy) => park_on(policy.guard(future)).unwrap_or_else(|| policy.panic()),
+            },
             Scheduler::CurrentThread(shared) => shared.block_on(future),
         }
     }

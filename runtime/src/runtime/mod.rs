@@ -6,6 +6,7 @@ mod dump;
 mod handle;
 mod local;
 pub(crate) mod metrics;
+mod panic_policy;
 mod rt;
 mod task_hooks;
 mod threads;
@@ -18,6 +19,8 @@ pub(crate) use handle::park_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use local::{LocalOptions, LocalRuntime};
 pub use metrics::{Histogram, RuntimeMetrics};
+pub(crate) use panic_policy::PanicShutdown;
+pub use panic_policy::UnhandledPanic;
 pub use rt::Runtime;
 /// What a task waits on, as a [`TaskDump`] reports it.
 pub use runtime_coop::wait::{SyncKind, WaitsOn};
@@ -112,4 +115,6 @@ pub(crate) struct Config {
     pub(crate) max_spare_workers: usize,
     /// How long an idle spare worker thread waits before it exits.
     pub(crate) thread_keep_alive: std::time::Duration,
+    /// Set with `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
+    pub(crate) panic_shutdown: Option<std::sync::Arc<PanicShutdown>>,
 }

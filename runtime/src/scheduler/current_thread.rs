@@ -183,7 +183,15 @@ impl Shared {
         // Registered before the first look at the core, so a return of the
         // core after that look unparks us.
         self.core_waiters.lock().push(parker.unparker());
-        park::block_on_with(future, &parker, || self.core.lock().is_some())
+        let Some(policy) = self.config.panic_shutdown.as_deref() else {
+            return park::block_on_with(future, &parker, || self.core.lock().is_some());
+        };
+        let guarded = pin!(policy.guard(future));
+        match park::block_on_with(guarded, &parker, || self.core.lock().is_some()) {
+            Some(None) => policy.panic(),
+            Some(Some(v)) => Some(v),
+            None => None,
+        }
     }
 
     fn drive<F: Future>(
@@ -255,7 +263,13 @@ impl Shared {
         // `yield_now` on this thread hands its waker here (`defer.rs`).
         let _defer = defer::enter();
         let (mut ran_since_unpark, mut busy_since) = (false, Instant::now());
+        let policy = self.config.panic_shutdown.as_deref();
         loop {
+            // A task panicked under `UnhandledPanic::ShutdownRuntime`: the
+            // tasks are cancelled already (`task_panicked`).
+            if let Some(policy) = policy.filter(|p| p.is_tripped()) {
+                policy.panic();
+            }
             // Acquire: pairs with the release store in `BlockOnWaker`.
             if waker.woken.swap(false, Ordering::Acquire) {
                 if let Poll::Ready(v) = runtime_coop::budget(|| future.as_mut().poll(&mut main_cx))
@@ -362,6 +376,20 @@ impl Schedule for Arc<Shared> {
 
     fn sample_every(&self) -> u32 {
         self.config.sample_every
+    }
+
+    fn task_panicked(&self, task: task::TaskMeta<'_>, payload: &(dyn std::any::Any + Send)) {
+        if let Some(policy) = &self.config.panic_shutdown {
+            if policy.begin(task, payload) {
+                self.shutdown();
+                policy.finish();
+                // The driving thread panics at its next look (`drive`).
+                self.unparker.unpark();
+                for waiter in std::mem::take(&mut *self.core_waiters.lock()) {
+                    waiter.unpark();
+                }
+            }
+        }
     }
 
     fn record_schedule_latency(&self, ns: u64) {

@@ -143,7 +143,13 @@ unsafe fn poll_future<F: Future, S: Schedule, const HOOKED: bool>(
     let output = match res {
         Ok(Poll::Pending) => return Poll::Pending,
         Ok(Poll::Ready(out)) => Ok(out),
-        Err(payload) => Err(Failure::panic(payload)),
+        Err(payload) => {
+            // The panic policy (`runtime/panic_policy.rs`); cold.
+            cell.core
+                .scheduler
+                .task_panicked(meta.task_meta(cell.header.id), &*payload);
+            Err(Failure::panic(payload))
+        }
     };
     // SAFETY: still RUNNING (rule 1); the id is still current.
     unsafe { store_output(cell, output) };

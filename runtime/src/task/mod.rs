@@ -235,6 +235,13 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     fn record_schedule_latency(&self, ns: u64) {
         let _ = ns;
     }
+
+    /// A poll of `task` panicked with `payload` (caught; the `JoinHandle`
+    /// gets it): the runtime's panic policy (`runtime/panic_policy.rs`).
+    /// Called while the task still holds RUNNING.
+    fn task_panicked(&self, task: TaskMeta<'_>, payload: &(dyn std::any::Any + Send)) {
+        let _ = (task, payload);
+    }
 }
 
 /// Tasks that a shut-down scheduler refused to queue (they are already

@@ -190,6 +190,17 @@ impl Schedule for Arc<Shared> {
         self.config.sample_every
     }
 
+    fn task_panicked(&self, task: task::TaskMeta<'_>, payload: &(dyn std::any::Any + Send)) {
+        if let Some(policy) = &self.config.panic_shutdown {
+            if policy.begin(task, payload) {
+                // Every other task is cancelled now; this one, RUNNING,
+                // completes with its panic when the poll returns.
+                self.begin_shutdown();
+                policy.finish();
+            }
+        }
+    }
+
     fn record_schedule_latency(&self, ns: u64) {
         // Into the recorder of the worker polling the task: its one writer.
         worker::with_current(self, |worker| {
