@@ -102,6 +102,7 @@ async fn waiting_as<F: std::future::Future, A>(
 
 pub(crate) mod batch_semaphore;
 pub mod broadcast;
+mod cancellation_token;
 mod error;
 pub mod mpsc;
 mod mutex;
@@ -116,6 +117,10 @@ mod wake_list;
 pub mod watch;
 
 pub use barrier::{Barrier, BarrierWaitResult};
+pub use cancellation_token::{
+    CancellationToken, DropGuard, DropGuardRef, WaitForCancellationFuture,
+    WaitForCancellationFutureOwned,
+};
 pub use error::{AcquireError, SetError, SetOnceError, TryAcquireError, TryLockError};
 pub use mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
 pub use notify::{Notified, Notify};
@@ -129,6 +134,9 @@ pub use set_once::SetOnce;
 
 /// The named futures of this module, as tokio's `sync::futures`.
 pub mod futures {
+    pub use super::cancellation_token::{
+        WaitForCancellationFuture, WaitForCancellationFutureOwned,
+    };
     pub use super::notify::Notified;
 }
 

@@ -55,6 +55,21 @@ impl<T> JoinHandle<T> {
     pub fn id(&self) -> Id {
         self.raw.header().id
     }
+
+    /// This handle, made to abort the task when dropped: the same as
+    /// [`AbortOnDropHandle::new(self)`](super::AbortOnDropHandle::new).
+    /// tokio has no such method; it saves naming the wrapper.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let task = runtime::spawn(async { 5 }).abort_on_drop();
+    /// assert_eq!(task.await.unwrap(), 5);
+    /// # });
+    /// ```
+    pub fn abort_on_drop(self) -> super::AbortOnDropHandle<T> {
+        super::AbortOnDropHandle::new(self)
+    }
 }
 
 impl<T> Future for JoinHandle<T> {

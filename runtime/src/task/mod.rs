@@ -70,6 +70,7 @@
 //! unwinding does).
 
 mod abort;
+mod abort_on_drop;
 mod builder;
 mod error;
 mod harness;
@@ -84,6 +85,7 @@ mod stage;
 mod state;
 mod task_group;
 mod task_local;
+pub mod task_tracker;
 #[cfg(feature = "tracing")]
 mod trace;
 mod waker;
@@ -101,6 +103,7 @@ pub mod coop {
 }
 
 pub use abort::AbortHandle;
+pub use abort_on_drop::{AbortOnDrop, AbortOnDropHandle};
 pub use builder::Builder;
 pub use error::JoinError;
 pub use id::{id, name, try_id, Id};
@@ -111,6 +114,7 @@ pub use meta::TaskMeta;
 pub use runtime_coop::{consume_budget, unconstrained, Unconstrained};
 pub use task_group::TaskGroup;
 pub use task_local::{AccessError, LocalKey, TaskLocalFuture};
+pub use task_tracker::{TaskTracker, TaskTrackerToken, TrackedFuture};
 pub use yield_now::yield_now;
 
 pub(crate) use list::OwnedTasks;
