@@ -130,6 +130,11 @@ impl Driver {
         debug_assert!(fresh, "set_parkers called twice");
     }
 
+    /// Whether the runtime was built with the timer.
+    pub(crate) fn has_time(&self) -> bool {
+        self.inner.time.is_some()
+    }
+
     /// How many timers are armed (0 without time).
     pub(crate) fn num_timers(&self) -> usize {
         self.inner.time.as_ref().map_or(0, |t| t.pending())

@@ -101,6 +101,36 @@ where
     context::with_handle(|h| h.spawn_meta(future, meta))
 }
 
+/// The current runtime's shutdown token: a [`sync::CancellationToken`]
+/// cancelled when [`Runtime::shutdown_graceful`] starts its drain. A task
+/// that should stop taking work then (an accept loop, a consumer) selects
+/// on `shutdown_token().cancelled()`; the drain then waits for it to
+/// finish what it holds. Not in tokio.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// let worker = rt.spawn(async {
+///     let stop = runtime::shutdown_token();
+///     let mut served = 0;
+///     loop {
+///         runtime::select! {
+///             _ = stop.cancelled() => return served,
+///             _ = runtime::time::sleep(runtime::time::Duration::from_millis(1)) => served += 1,
+///         }
+///     }
+/// });
+/// # drop(worker);
+/// let report = rt.shutdown_graceful(runtime::time::Duration::from_secs(1));
+/// assert!(report.is_clean());
+/// ```
+///
+/// # Panics
+/// With a plain message when called outside a runtime (use
+/// [`runtime::Handle::shutdown_token`] there).
+pub fn shutdown_token() -> sync::CancellationToken {
+    context::with_handle(|h| h.shutdown_token())
+}
+
 /// Runs `async fn main` on a multi-thread runtime (see the macro crate).
 pub use runtime_macros::main;
 /// Runs an `async` test on a current-thread runtime (see the macro crate).

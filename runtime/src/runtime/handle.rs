@@ -25,6 +25,8 @@ pub(crate) struct Inner {
     pub(crate) io: Option<runtime_io::Handle>,
     name: Option<String>,
     id: super::Id,
+    /// Cancelled when a drain shutdown starts (`drain.rs`).
+    shutdown_token: crate::sync::CancellationToken,
 }
 
 impl Handle {
@@ -54,6 +56,7 @@ impl Handle {
                 io,
                 name,
                 id: super::Id::next(),
+                shutdown_token: crate::sync::CancellationToken::new(),
             }
         });
         Handle { inner }
@@ -161,6 +164,15 @@ impl Handle {
             },
             Scheduler::CurrentThread(shared) => shared.block_on(future),
         }
+    }
+
+    /// The runtime's shutdown token: cancelled when
+    /// [`Runtime::shutdown_graceful`](super::Runtime::shutdown_graceful)
+    /// starts its drain, so tasks that select on it stop taking new work
+    /// and finish what they hold (see [`crate::shutdown_token`]). Not in
+    /// tokio, where a service makes its own token.
+    pub fn shutdown_token(&self) -> crate::sync::CancellationToken {
+        self.inner.shutdown_token.clone()
     }
 
     /// The name given by [`Builder::name`](super::Builder::name), if any.

@@ -2,6 +2,7 @@
 //! [`Handle`] to reach it from anywhere.
 
 mod builder;
+mod drain;
 mod dump;
 mod handle;
 mod local;
@@ -14,6 +15,7 @@ mod waits;
 mod watchdog;
 
 pub use builder::Builder;
+pub use drain::{DrainedTask, ShutdownReport};
 pub use dump::{Dump, TaskDump, TaskState};
 pub(crate) use handle::park_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};

@@ -138,6 +138,55 @@ impl Runtime {
         self.shutdown(Some(timeout));
     }
 
+    /// Shuts down with a drain: cancels the runtime's
+    /// [shutdown token](crate::shutdown_token), lets the tasks run until
+    /// every one has finished or `grace` has passed, then cancels what is
+    /// left and shuts down (as [`shutdown_timeout`](Self::shutdown_timeout)
+    /// with one second for the threads to stop). Returns as soon as no task
+    /// is alive (within a millisecond), never later than `grace` plus that
+    /// second, with a report of the tasks that finished during the drain
+    /// and those cancelled at its deadline, by id, name and spawn site.
+    ///
+    /// Tasks spawned during the drain run too (a handler may need
+    /// helpers); they are in the report. Blocking closures are not waited
+    /// for by the drain (only by the shutdown after it). On a
+    /// current-thread runtime this thread drives the tasks meanwhile. tokio
+    /// has no drain; there it is assembled from tokio-util's
+    /// `CancellationToken` and `TaskTracker`.
+    ///
+    /// ```
+    /// use runtime::time::{sleep, Duration};
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// rt.spawn(async {
+    ///     // A connection: finishes its work once asked to stop.
+    ///     runtime::shutdown_token().cancelled().await;
+    ///     sleep(Duration::from_millis(10)).await;
+    /// });
+    /// rt.spawn(async { std::future::pending::<()>().await }); // never ends
+    /// let report = rt.shutdown_graceful(Duration::from_millis(200));
+    /// assert_eq!(report.finished().len(), 1);
+    /// assert_eq!(report.cancelled().len(), 1);
+    /// println!("{report}");
+    /// ```
+    ///
+    /// # Panics
+    /// In an asynchronous context (inside a task or `block_on`), as
+    /// dropping the runtime: the drain would block the tasks this thread
+    /// drives.
+    #[track_caller]
+    pub fn shutdown_graceful(mut self, grace: Duration) -> super::ShutdownReport {
+        assert!(
+            !crate::context::is_driving(),
+            "Cannot drain a runtime from an asynchronous context (a task or `block_on`): the \
+             drain would block the tasks this thread drives; call `shutdown_graceful` from the \
+             thread that owns the runtime, or from `spawn_blocking`"
+        );
+        let report = super::drain::drain(&self.handle, grace);
+        self.shutdown(Some(Duration::from_secs(1)));
+        report
+    }
+
     /// Shuts down without waiting for any thread. Allowed in an
     /// asynchronous context, where dropping the runtime is not.
     pub fn shutdown_background(self) {
