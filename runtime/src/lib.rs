@@ -68,6 +68,8 @@ mod macros;
 pub mod net;
 pub mod runtime;
 mod scheduler;
+/// Signals, as tokio's `tokio::signal`: Ctrl-C and Unix signal listeners.
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;
