@@ -13,7 +13,8 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
 
 /// The arguments accepted by both attributes, in the order they are listed in
 /// error messages.
-const ACCEPTED_ARGS: &str = "`flavor`, `worker_threads`, `unhandled_panic`, `crate`";
+const ACCEPTED_ARGS: &str =
+    "`flavor`, `worker_threads`, `unhandled_panic`, `shutdown_on`, `grace`, `crate`";
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,6 +80,9 @@ struct Config {
     crate_path: Option<syn::Path>,
     /// The `UnhandledPanic` variant, e.g. `ShutdownRuntime`.
     unhandled_panic: Option<syn::Ident>,
+    /// The `ShutdownOn` variants of `shutdown_on`, and the grace period in
+    /// milliseconds.
+    shutdown_on: Option<(Vec<syn::Ident>, u64)>,
 }
 
 impl Config {
@@ -88,6 +92,7 @@ impl Config {
             worker_threads: None,
             crate_path: None,
             unhandled_panic: None,
+            shutdown_on: None,
         }
     }
 }
@@ -199,6 +204,8 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut worker_threads: Option<(Literal, MetaNameValue)> = None;
     let mut crate_path: Option<syn::Path> = None;
     let mut unhandled_panic: Option<syn::Ident> = None;
+    let mut shutdown_on: Option<(Vec<syn::Ident>, MetaNameValue)> = None;
+    let mut grace: Option<(u64, MetaNameValue)> = None;
     let mut seen: Vec<String> = Vec::new();
 
     for arg in args {
@@ -230,6 +237,8 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "worker_threads" => worker_threads = Some((parse_worker_threads(&nv.value)?, nv)),
             "crate" => crate_path = Some(parse_crate_path(&nv.value)?),
             "unhandled_panic" => unhandled_panic = Some(parse_unhandled_panic(&nv.value)?),
+            "shutdown_on" => shutdown_on = Some((parse_shutdown_on(&nv.value)?, nv)),
+            "grace" => grace = Some((parse_grace(&nv.value)?, nv)),
             _ => {
                 return Err(syn::Error::new_spanned(
                     &nv.path,
@@ -265,11 +274,36 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         }
     }
 
+    if let Some((_, nv)) = &shutdown_on {
+        if kind == Kind::Test {
+            return Err(syn::Error::new_spanned(
+                nv,
+                "`shutdown_on` is for `#[runtime::main]`: a test is not stopped by a signal",
+            ));
+        }
+        if flavor_value == Flavor::Local {
+            return Err(syn::Error::new_spanned(
+                nv,
+                "`shutdown_on` cannot be used with `flavor = \"local\"`",
+            ));
+        }
+    }
+    if let (Some((_, nv)), None) = (&grace, &shutdown_on) {
+        return Err(syn::Error::new_spanned(
+            nv,
+            "`grace` needs `shutdown_on`, e.g. `shutdown_on = \"ctrl_c\", grace = \"10s\"`",
+        ));
+    }
+
     Ok(Config {
         flavor: flavor_value,
         worker_threads: worker_threads.map(|(lit, _)| lit),
         crate_path,
         unhandled_panic,
+        shutdown_on: shutdown_on.map(|(signals, _)| {
+            // The default grace period: 10 s.
+            (signals, grace.map_or(10_000, |(ms, _)| ms))
+        }),
     })
 }
 
@@ -370,6 +404,60 @@ fn parse_unhandled_panic(value: &Expr) -> syn::Result<syn::Ident> {
     }
 }
 
+fn parse_shutdown_on(value: &Expr) -> syn::Result<Vec<syn::Ident>> {
+    let expected = "`shutdown_on` expects \"ctrl_c\", \"terminate\" or both, \
+                    e.g. `shutdown_on = \"ctrl_c, terminate\"`";
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(s), ..
+    }) = value
+    else {
+        return Err(syn::Error::new_spanned(value, expected));
+    };
+    let mut out = Vec::new();
+    for part in s.value().split([',', '|']).map(str::trim) {
+        let variant = match part {
+            "ctrl_c" => "CtrlC",
+            "terminate" => "Terminate",
+            other => {
+                return Err(syn::Error::new_spanned(
+                    s,
+                    format!("unknown signal `{other}` in `shutdown_on`; {expected}"),
+                ))
+            }
+        };
+        out.push(syn::Ident::new(variant, s.span()));
+    }
+    Ok(out)
+}
+
+/// `grace = "10s"` (also `ms` and `m`) in milliseconds.
+fn parse_grace(value: &Expr) -> syn::Result<u64> {
+    let expected = "`grace` expects a duration such as \"10s\", \"500ms\" or \"1m\"";
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(s), ..
+    }) = value
+    else {
+        return Err(syn::Error::new_spanned(value, expected));
+    };
+    let text = s.value();
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let scale = match unit.trim() {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        _ => return Err(syn::Error::new_spanned(s, expected)),
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| syn::Error::new_spanned(s, expected))
+}
+
 fn parse_crate_path(value: &Expr) -> syn::Result<syn::Path> {
     match value {
         Expr::Lit(ExprLit {
@@ -454,6 +542,30 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
         })
     };
 
+    let run = match &config.shutdown_on {
+        None => quote! {
+            #builder
+                #worker_threads
+                #unhandled_panic
+                .enable_all()
+                #build
+                .expect("Failed building the Runtime")
+                .block_on(body)
+        },
+        Some((signals, grace_ms)) => quote! {
+            #crate_path::__private::run_until_shutdown(
+                #builder
+                    #worker_threads
+                    #unhandled_panic
+                    .enable_all()
+                    #build
+                    .expect("Failed building the Runtime"),
+                body,
+                &[#(#crate_path::__private::ShutdownOn::#signals),*],
+                ::core::time::Duration::from_millis(#grace_ms),
+            )
+        },
+    };
     let block = &input.block;
     let brace_token = input.block.brace_token;
     let new_block = quote! {
@@ -466,13 +578,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
                 clippy::needless_return
             )]
             {
-                return #builder
-                    #worker_threads
-                    #unhandled_panic
-                    .enable_all()
-                    #build
-                    .expect("Failed building the Runtime")
-                    .block_on(body);
+                return #run;
             }
         }
     };

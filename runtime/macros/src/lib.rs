@@ -64,6 +64,13 @@ use proc_macro::TokenStream;
 ///   panic in a spawned task shuts the runtime down and `main` panics with
 ///   the task's name, spawn site and panic message
 ///   (`Builder::unhandled_panic`).
+/// - `shutdown_on = "ctrl_c"` (or `"terminate"`, or `"ctrl_c, terminate"`)
+///   and `grace = "10s"` (also `"500ms"`, `"1m"`; 10 s by default): `main`'s
+///   body runs until it ends or the signal arrives; then the runtime drains
+///   (`Runtime::shutdown_graceful` with that grace period, which cancels the
+///   runtime's `shutdown_token` first) and prints the report on stderr if a
+///   task was cancelled at the deadline. A `main` ended by the signal returns
+///   `()`, `Ok(())` or `ExitCode::SUCCESS`. Not with `flavor = "local"`.
 /// - `crate = "path"`: the path of the `runtime` crate, for crates that
 ///   re-export it under another name. Defaults to `::runtime`.
 ///

@@ -8,7 +8,10 @@
 //! [`try_join!`]: crate::try_join
 //! [`select!`]: crate::select
 
+mod entry;
 mod rng;
+
+pub use entry::{run_until_shutdown, Interrupted, ShutdownOn};
 
 pub use futures_util::future::{maybe_done, MaybeDone};
 pub use runtime_macros::select_pattern;

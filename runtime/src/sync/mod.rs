@@ -15,6 +15,7 @@
 //! | [`oneshot`] | a `Future` set once | one value, from one task to another |
 //! | [`broadcast`] | — | every receiver sees every value; slow ones lag |
 //! | [`watch`] | — | the latest value, and a wait for the next change |
+//! | [`CancellationToken`] | — | tokio-util's: `cancel()` wakes every `cancelled().await`; child tokens, drop guards |
 //!
 //! All of them work on both runtime flavors, with any executor, and from
 //! several runtimes at once: none depends on the runtime (the `blocking_*`

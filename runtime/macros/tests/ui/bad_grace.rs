@@ -1,0 +1,2 @@
+#[runtime::main(shutdown_on = "ctrl_c", grace = "5 parsecs")]
+async fn main() {}

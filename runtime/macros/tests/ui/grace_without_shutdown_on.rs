@@ -1,0 +1,2 @@
+#[runtime::main(grace = "5s")]
+async fn main() {}

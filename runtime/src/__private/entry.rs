@@ -1,0 +1,102 @@
+//! What `#[runtime::main(shutdown_on = "...", grace = "...")]` expands to:
+//! run `main`'s future until it ends or a signal arrives, then drain.
+
+use crate::runtime::Runtime;
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
+use std::time::Duration;
+
+/// A signal that starts the drain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShutdownOn {
+    /// SIGINT (`signal::ctrl_c`).
+    CtrlC,
+    /// SIGTERM.
+    Terminate,
+}
+
+/// What `main` returns when a signal ended it before its body did.
+pub trait Interrupted {
+    /// The value for an interrupted `main`: success, since the drain that
+    /// follows is the orderly end the signal asked for.
+    fn interrupted() -> Self;
+}
+
+impl Interrupted for () {
+    fn interrupted() -> Self {}
+}
+
+impl<E> Interrupted for Result<(), E> {
+    fn interrupted() -> Self {
+        Ok(())
+    }
+}
+
+impl Interrupted for std::process::ExitCode {
+    fn interrupted() -> Self {
+        std::process::ExitCode::SUCCESS
+    }
+}
+
+/// Runs `body` on `rt` until it completes or one of `signals` arrives (the
+/// listeners are registered before `body` first runs), then shuts down
+/// with a drain of `grace` and prints the report on stderr if a task was
+/// cancelled at the deadline.
+///
+/// # Panics
+/// If a signal listener cannot be registered (no IO driver: the macro
+/// always enables it).
+pub fn run_until_shutdown<F>(
+    rt: Runtime,
+    body: F,
+    signals: &[ShutdownOn],
+    grace: Duration,
+) -> F::Output
+where
+    F: Future,
+    F::Output: Interrupted,
+{
+    let out = rt.block_on(async {
+        let stop = pin!(stop_signal(signals));
+        let mut body = pin!(body);
+        let mut stop = stop;
+        std::future::poll_fn(|cx| {
+            // The body first: if both are ready, its value is kept.
+            if let Poll::Ready(v) = body.as_mut().poll(cx) {
+                return Poll::Ready(Some(v));
+            }
+            stop.as_mut().poll(cx).map(|()| None)
+        })
+        .await
+    });
+    let report = rt.shutdown_graceful(grace);
+    if !report.is_clean() {
+        eprintln!("runtime: {report}");
+    }
+    out.unwrap_or_else(F::Output::interrupted)
+}
+
+/// Completes when any of `signals` arrives. The listeners exist once this
+/// returns, before its first poll.
+fn stop_signal(signals: &[ShutdownOn]) -> impl Future<Output = ()> {
+    use crate::signal::unix::{signal, SignalKind};
+    let mut listeners: Vec<_> = signals
+        .iter()
+        .map(|s| {
+            let kind = match s {
+                ShutdownOn::CtrlC => SignalKind::interrupt(),
+                ShutdownOn::Terminate => SignalKind::terminate(),
+            };
+            signal(kind).unwrap_or_else(|e| panic!("cannot listen for {s:?}: {e}"))
+        })
+        .collect();
+    std::future::poll_fn(move |cx| {
+        for listener in &mut listeners {
+            if listener.poll_recv(cx).is_ready() {
+                return Poll::Ready(());
+            }
+        }
+        Poll::Pending
+    })
+}
