@@ -1,0 +1,2 @@
+#[runtime::main(shutdown_on = "ctrl_c, sighup")]
+async fn main() {}

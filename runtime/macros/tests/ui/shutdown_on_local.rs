@@ -1,0 +1,2 @@
+#[runtime::main(flavor = "local", shutdown_on = "ctrl_c")]
+async fn main() {}
