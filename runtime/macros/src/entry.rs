@@ -14,7 +14,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
 /// The arguments accepted by both attributes, in the order they are listed in
 /// error messages.
 const ACCEPTED_ARGS: &str =
-    "`flavor`, `worker_threads`, `unhandled_panic`, `shutdown_on`, `grace`, `crate`";
+    "`flavor`, `worker_threads`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`";
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +83,8 @@ struct Config {
     /// The `ShutdownOn` variants of `shutdown_on`, and the grace period in
     /// milliseconds.
     shutdown_on: Option<(Vec<syn::Ident>, u64)>,
+    /// `timeout`, in milliseconds.
+    timeout: Option<u64>,
 }
 
 impl Config {
@@ -93,6 +95,7 @@ impl Config {
             crate_path: None,
             unhandled_panic: None,
             shutdown_on: None,
+            timeout: None,
         }
     }
 }
@@ -206,6 +209,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut unhandled_panic: Option<syn::Ident> = None;
     let mut shutdown_on: Option<(Vec<syn::Ident>, MetaNameValue)> = None;
     let mut grace: Option<(u64, MetaNameValue)> = None;
+    let mut timeout: Option<(u64, MetaNameValue)> = None;
     let mut seen: Vec<String> = Vec::new();
 
     for arg in args {
@@ -238,7 +242,8 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "crate" => crate_path = Some(parse_crate_path(&nv.value)?),
             "unhandled_panic" => unhandled_panic = Some(parse_unhandled_panic(&nv.value)?),
             "shutdown_on" => shutdown_on = Some((parse_shutdown_on(&nv.value)?, nv)),
-            "grace" => grace = Some((parse_grace(&nv.value)?, nv)),
+            "grace" => grace = Some((parse_duration(&nv.value, "grace")?, nv)),
+            "timeout" => timeout = Some((parse_duration(&nv.value, "timeout")?, nv)),
             _ => {
                 return Err(syn::Error::new_spanned(
                     &nv.path,
@@ -288,6 +293,20 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             ));
         }
     }
+    if let Some((_, nv)) = &timeout {
+        if flavor_value == Flavor::Local {
+            return Err(syn::Error::new_spanned(
+                nv,
+                "`timeout` cannot be used with `flavor = \"local\"`",
+            ));
+        }
+        if shutdown_on.is_some() {
+            return Err(syn::Error::new_spanned(
+                nv,
+                "`timeout` cannot be used with `shutdown_on`",
+            ));
+        }
+    }
     if let (Some((_, nv)), None) = (&grace, &shutdown_on) {
         return Err(syn::Error::new_spanned(
             nv,
@@ -304,6 +323,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             // The default grace period: 10 s.
             (signals, grace.map_or(10_000, |(ms, _)| ms))
         }),
+        timeout: timeout.map(|(ms, _)| ms),
     })
 }
 
@@ -430,9 +450,11 @@ fn parse_shutdown_on(value: &Expr) -> syn::Result<Vec<syn::Ident>> {
     Ok(out)
 }
 
-/// `grace = "10s"` (also `ms` and `m`) in milliseconds.
-fn parse_grace(value: &Expr) -> syn::Result<u64> {
-    let expected = "`grace` expects a duration such as \"10s\", \"500ms\" or \"1m\"";
+/// `grace = "10s"` or `timeout = "10s"` (also `ms` and `m`) in
+/// milliseconds.
+fn parse_duration(value: &Expr, arg: &str) -> syn::Result<u64> {
+    let expected = format!("`{arg}` expects a duration such as \"10s\", \"500ms\" or \"1m\"");
+    let expected = expected.as_str();
     let Expr::Lit(ExprLit {
         lit: Lit::Str(s), ..
     }) = value
@@ -543,6 +565,21 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
     };
 
     let run = match &config.shutdown_on {
+        None if config.timeout.is_some() => {
+            let ms = config.timeout.unwrap_or_default();
+            quote! {
+                #crate_path::__private::run_with_timeout(
+                    #builder
+                        #worker_threads
+                        #unhandled_panic
+                        .enable_all()
+                        #build
+                        .expect("Failed building the Runtime"),
+                    body,
+                    ::core::time::Duration::from_millis(#ms),
+                )
+            }
+        }
         None => quote! {
             #builder
                 #worker_threads

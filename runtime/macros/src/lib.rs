@@ -64,6 +64,10 @@ use proc_macro::TokenStream;
 ///   panic in a spawned task shuts the runtime down and `main` panics with
 ///   the task's name, spawn site and panic message
 ///   (`Builder::unhandled_panic`).
+/// - `timeout = "5s"` (also `"500ms"`, `"1m"`): past it, the function
+///   panics with the runtime's task dump (every task, its state and what it
+///   waits on) instead of hanging. Not with `flavor = "local"` or
+///   `shutdown_on`.
 /// - `shutdown_on = "ctrl_c"` (or `"terminate"`, or `"ctrl_c, terminate"`)
 ///   and `grace = "10s"` (also `"500ms"`, `"1m"`; 10 s by default): `main`'s
 ///   body runs until it ends or the signal arrives; then the runtime drains
@@ -142,7 +146,9 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// (here `"current_thread"` is the default), `worker_threads = N` (only with
 /// `flavor = "multi_thread"`), `unhandled_panic = "shutdown_runtime" |
 /// "ignore"` (with `"shutdown_runtime"`, a panic in any spawned task fails
-/// the test at once, naming the task) and `crate = "path"`.
+/// the test at once, naming the task), `timeout = "5s"` (a test still
+/// running then fails with the task dump instead of hanging) and
+/// `crate = "path"`.
 ///
 /// # Errors
 ///

@@ -77,6 +77,40 @@ where
     out.unwrap_or_else(F::Output::interrupted)
 }
 
+/// Runs `body` on `rt` for at most `limit` of the runtime's time; past it,
+/// panics with the runtime's task dump (each task's state and what it
+/// waits on), so a hung test fails and says why instead of hanging.
+///
+/// The limit is a timer on the runtime: a body stuck inside one poll (a
+/// blocking call) holds up that timer on a current-thread runtime; the
+/// slow-poll report names such a task.
+///
+/// # Panics
+/// When `limit` passes first.
+pub fn run_with_timeout<F: Future>(rt: Runtime, body: F, limit: Duration) -> F::Output {
+    let handle = rt.handle().clone();
+    let out = rt.block_on(async {
+        let mut body = pin!(body);
+        let mut limit = pin!(crate::time::sleep(limit));
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(v) = body.as_mut().poll(cx) {
+                return Poll::Ready(Some(v));
+            }
+            limit.as_mut().poll(cx).map(|()| None)
+        })
+        .await
+    });
+    match out {
+        Some(v) => v,
+        None => {
+            let dump = handle.dump();
+            panic!(
+                "timed out after {limit:?} before the body returned; the runtime's tasks:\n{dump}"
+            )
+        }
+    }
+}
+
 /// Completes when any of `signals` arrives. The listeners exist once this
 /// returns, before its first poll.
 fn stop_signal(signals: &[ShutdownOn]) -> impl Future<Output = ()> {

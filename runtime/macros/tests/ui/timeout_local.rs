@@ -1,0 +1,2 @@
+#[runtime::main(flavor = "local", timeout = "1s")]
+async fn main() {}
