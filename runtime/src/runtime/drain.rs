@@ -16,50 +16,14 @@
 //! a task in the second is cut. Tasks spawned and finished during the
 //! drain are only counted, from the runtime's spawn counter.
 
-use super::{Dump, Handle, RuntimeFlavor};
+use super::{Handle, RuntimeFlavor, TaskDump};
 use crate::task::Id;
 use std::collections::HashSet;
 use std::fmt;
-use std::panic::Location;
 use std::time::{Duration, Instant};
 
 /// How often the drain looks at the count of alive tasks.
 const POLL: Duration = Duration::from_millis(1);
-
-/// One task named in a [`ShutdownReport`].
-#[derive(Clone, Debug)]
-pub struct DrainedTask {
-    id: Id,
-    name: Option<String>,
-    spawned_at: &'static Location<'static>,
-}
-
-impl DrainedTask {
-    /// The task's id.
-    pub fn id(&self) -> Id {
-        self.id
-    }
-
-    /// The name given with `task::Builder::name`, if any.
-    pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
-    }
-
-    /// Where the task was spawned.
-    pub fn spawned_at(&self) -> &'static Location<'static> {
-        self.spawned_at
-    }
-}
-
-impl fmt::Display for DrainedTask {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task {}", self.id)?;
-        if let Some(name) = &self.name {
-            write!(f, " {name:?}")?;
-        }
-        write!(f, " (spawned at {})", self.spawned_at)
-    }
-}
 
 /// What [`Runtime::shutdown_graceful`](super::Runtime::shutdown_graceful)
 /// did: which tasks finished during the drain and which were cancelled at
@@ -73,15 +37,15 @@ impl fmt::Display for DrainedTask {
 pub struct ShutdownReport {
     grace: Duration,
     elapsed: Duration,
-    finished: Vec<DrainedTask>,
+    finished: Vec<TaskDump>,
     finished_new: u64,
-    cancelled: Vec<DrainedTask>,
+    cancelled: Vec<TaskDump>,
 }
 
 impl ShutdownReport {
     /// The tasks alive when the drain started that finished during it
-    /// (by id).
-    pub fn finished(&self) -> &[DrainedTask] {
+    /// (by id), as the dump at the start of the drain saw them.
+    pub fn finished(&self) -> &[TaskDump] {
         &self.finished
     }
 
@@ -91,8 +55,10 @@ impl ShutdownReport {
         self.finished_new
     }
 
-    /// The tasks still alive at the deadline, cancelled then (by id).
-    pub fn cancelled(&self) -> &[DrainedTask] {
+    /// The tasks still alive at the deadline, cancelled then (by id), as
+    /// the dump just before the cancellation saw them (what each waited
+    /// on, in [`TaskDump::waits_on`]).
+    pub fn cancelled(&self) -> &[TaskDump] {
         &self.cancelled
     }
 
@@ -126,21 +92,10 @@ impl fmt::Display for ShutdownReport {
             self.cancelled.len(),
         )?;
         for task in &self.cancelled {
-            write!(f, "\n  cancelled: {task}")?;
+            write!(f, "\n  cancelled: {}", task.meta().spawned_line())?;
         }
         Ok(())
     }
-}
-
-fn tasks(dump: &Dump) -> Vec<DrainedTask> {
-    dump.tasks()
-        .iter()
-        .map(|t| DrainedTask {
-            id: t.id(),
-            name: t.name().map(str::to_owned),
-            spawned_at: t.spawned_at(),
-        })
-        .collect()
 }
 
 /// Steps 1 and 2 of the module doc, and the report of step 3 (the caller
@@ -149,7 +104,7 @@ pub(crate) fn drain(handle: &Handle, grace: Duration) -> ShutdownReport {
     let start = Instant::now();
     let deadline = start.checked_add(grace);
     let metrics = handle.metrics();
-    let before = tasks(&handle.dump());
+    let before = handle.dump().tasks().to_vec();
     let spawned_before = metrics.spawned_tasks_count();
     handle.shutdown_token().cancel();
     let done = || metrics.num_alive_tasks() == 0 || deadline.is_some_and(|d| Instant::now() >= d);
@@ -172,17 +127,17 @@ pub(crate) fn drain(handle: &Handle, grace: Duration) -> ShutdownReport {
             }
         }),
     }
-    let after = tasks(&handle.dump());
+    let after = handle.dump().tasks().to_vec();
     let spawned_during = metrics.spawned_tasks_count() - spawned_before;
-    let alive: HashSet<Id> = after.iter().map(|t| t.id).collect();
-    let old: HashSet<Id> = before.iter().map(|t| t.id).collect();
-    let new_alive = after.iter().filter(|t| !old.contains(&t.id)).count() as u64;
+    let alive: HashSet<Id> = after.iter().map(TaskDump::id).collect();
+    let old: HashSet<Id> = before.iter().map(TaskDump::id).collect();
+    let new_alive = after.iter().filter(|t| !old.contains(&t.id())).count() as u64;
     ShutdownReport {
         grace,
         elapsed: start.elapsed(),
         finished: before
             .into_iter()
-            .filter(|t| !alive.contains(&t.id))
+            .filter(|t| !alive.contains(&t.id()))
             .collect(),
         finished_new: spawned_during.saturating_sub(new_alive),
         cancelled: after,

@@ -15,7 +15,7 @@ mod waits;
 mod watchdog;
 
 pub use builder::Builder;
-pub use drain::{DrainedTask, ShutdownReport};
+pub use drain::ShutdownReport;
 pub use dump::{Dump, TaskDump, TaskState};
 pub(crate) use handle::park_on;
 pub use handle::{EnterGuard, Handle, TryCurrentError};

@@ -133,13 +133,9 @@ impl PanicShutdown {
 fn describe(task: TaskMeta<'_>, payload: &(dyn Any + Send)) -> String {
     let mut s = format!(
         "a spawned task panicked and the runtime is configured to shut down on an unhandled \
-         panic (`UnhandledPanic::ShutdownRuntime`): task {}",
-        task.id()
+         panic (`UnhandledPanic::ShutdownRuntime`): {}",
+        task.spawned_line()
     );
-    if let Some(name) = task.name() {
-        s.push_str(&format!(" {name:?}"));
-    }
-    s.push_str(&format!(" (spawned at {})", task.spawned_at()));
     match payload
         .downcast_ref::<&'static str>()
         .copied()

@@ -102,11 +102,7 @@ impl SlowPoll {
 impl fmt::Display for SlowPoll {
     /// The line the runtime prints when no hook is set.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "task {}", self.id)?;
-        if let Some(name) = &self.name {
-            write!(f, " {name:?}")?;
-        }
-        write!(f, " (spawned at {})", self.location)?;
+        write!(f, "{}", self.task().spawned_line())?;
         let ms = self.elapsed.as_millis();
         if self.finished {
             write!(f, " left its poll on worker {} after {ms} ms", self.worker)

@@ -248,6 +248,28 @@ impl fmt::Display for TaskMeta<'_> {
     }
 }
 
+impl<'a> TaskMeta<'a> {
+    /// `task 12 "conn" (spawned at src/main.rs:40:5)`: how the runtime's
+    /// reports (slow polls, the panic policy, the drain) name a task.
+    pub(crate) fn spawned_line(self) -> SpawnedLine<'a> {
+        SpawnedLine(self)
+    }
+}
+
+/// See [`TaskMeta::spawned_line`].
+pub(crate) struct SpawnedLine<'a>(TaskMeta<'a>);
+
+impl fmt::Display for SpawnedLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let task = &self.0;
+        write!(f, "task {}", task.id)?;
+        if let Some(name) = task.name {
+            write!(f, " {name:?}")?;
+        }
+        write!(f, " (spawned at {})", task.location)
+    }
+}
+
 /// Milliseconds since `runtime_coop::wait::epoch()`, plus one (0 means
 /// "never"), as last refreshed by [`refresh_coarse_now`].
 static COARSE_MS: AtomicU32 = AtomicU32::new(1);
