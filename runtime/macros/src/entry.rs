@@ -564,44 +564,31 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
         })
     };
 
-    let run = match &config.shutdown_on {
-        None if config.timeout.is_some() => {
-            let ms = config.timeout.unwrap_or_default();
-            quote! {
-                #crate_path::__private::run_with_timeout(
-                    #builder
-                        #worker_threads
-                        #unhandled_panic
-                        .enable_all()
-                        #build
-                        .expect("Failed building the Runtime"),
-                    body,
-                    ::core::time::Duration::from_millis(#ms),
-                )
-            }
-        }
-        None => quote! {
-            #builder
-                #worker_threads
-                #unhandled_panic
-                .enable_all()
-                #build
-                .expect("Failed building the Runtime")
-                .block_on(body)
-        },
-        Some((signals, grace_ms)) => quote! {
+    let runtime = quote! {
+        #builder
+            #worker_threads
+            #unhandled_panic
+            .enable_all()
+            #build
+            .expect("Failed building the Runtime")
+    };
+    let run = match (&config.shutdown_on, config.timeout) {
+        (Some((signals, grace_ms)), _) => quote! {
             #crate_path::__private::run_until_shutdown(
-                #builder
-                    #worker_threads
-                    #unhandled_panic
-                    .enable_all()
-                    #build
-                    .expect("Failed building the Runtime"),
+                #runtime,
                 body,
                 &[#(#crate_path::__private::ShutdownOn::#signals),*],
                 ::core::time::Duration::from_millis(#grace_ms),
             )
         },
+        (None, Some(ms)) => quote! {
+            #crate_path::__private::run_with_timeout(
+                #runtime,
+                body,
+                ::core::time::Duration::from_millis(#ms),
+            )
+        },
+        (None, None) => quote!(#runtime.block_on(body)),
     };
     let block = &input.block;
     let brace_token = input.block.brace_token;

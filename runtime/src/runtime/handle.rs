@@ -160,7 +160,9 @@ impl Handle {
             Scheduler::MultiThread(shared) => match shared.config.panic_shutdown.as_deref() {
                 None => park_on(future),
                 // `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
-                Some(policy) => park_on(policy.guard(future)).unwrap_or_else(|| policy.panic()),
+                Some(policy) => {
+                    park_on(policy.guard(pin!(future))).unwrap_or_else(|| policy.panic())
+                }
             },
             Scheduler::CurrentThread(shared) => shared.block_on(future),
         }

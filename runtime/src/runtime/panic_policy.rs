@@ -104,9 +104,9 @@ impl PanicShutdown {
         self.message.lock().clone().unwrap_or_default()
     }
 
-    /// Polls `future` as `block_on` does, but first looks at the state:
-    /// `None` once a task panicked.
-    pub(crate) fn guard<F: Future>(&self, future: F) -> Guard<'_, F> {
+    /// Polls `future` (pinned by the caller) as `block_on` does, but first
+    /// looks at the state: `None` once a task panicked.
+    pub(crate) fn guard<F: Future + Unpin>(&self, future: F) -> Guard<'_, F> {
         let mut waiters = self.waiters.lock();
         let slot = waiters.iter().position(Option::is_none).unwrap_or_else(|| {
             waiters.push(None);
@@ -154,14 +154,11 @@ pub(crate) struct Guard<'a, F> {
     future: F,
 }
 
-impl<F: Future> Future for Guard<'_, F> {
+impl<F: Future + Unpin> Future for Guard<'_, F> {
     type Output = Option<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<F::Output>> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of
-        // `self` (no method hands it out unpinned, and `Drop` only touches
-        // `state` and `slot`).
-        let this = unsafe { self.get_unchecked_mut() };
+        let this = self.get_mut();
         if this.state.is_tripped() {
             return Poll::Ready(None);
         }
@@ -179,9 +176,7 @@ impl<F: Future> Future for Guard<'_, F> {
             // SHUTTING_DOWN: `finish` wakes us.
             _ => return Poll::Pending,
         }
-        // SAFETY: as above, the future stays pinned in `self`.
-        let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        future.poll(cx).map(Some)
+        Pin::new(&mut this.future).poll(cx).map(Some)
     }
 }
 
