@@ -2,6 +2,9 @@
 //! tasks get until the deadline to finish, the rest is cancelled, and the
 //! report says which was which; it returns as soon as the runtime is idle.
 
+mod common;
+
+use common::{io_runtimes, DropCounter};
 use runtime::runtime::{Builder, Runtime};
 use runtime::task;
 use runtime::time::sleep;
@@ -9,35 +12,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn flavors() -> Vec<(&'static str, Runtime)> {
-    vec![
-        (
-            "multi_thread",
-            Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap(),
-        ),
-        (
-            "current_thread",
-            Builder::new_current_thread().enable_all().build().unwrap(),
-        ),
-    ]
-}
-
-/// Sets its flag when dropped: the future of a cancelled task.
-struct DropFlag(Arc<AtomicBool>);
-
-impl Drop for DropFlag {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-}
-
 #[test]
 fn returns_as_soon_as_every_task_finished() {
-    for (flavor, rt) in flavors() {
+    for (flavor, rt) in io_runtimes() {
         let done = Arc::new(AtomicUsize::new(0));
         let mut ids = Vec::new();
         for i in 0..5u64 {
@@ -81,9 +58,9 @@ fn returns_as_soon_as_every_task_finished() {
 
 #[test]
 fn the_task_cut_at_the_deadline_is_named_and_cancelled() {
-    for (flavor, rt) in flavors() {
-        let dropped = Arc::new(AtomicBool::new(false));
-        let flag = DropFlag(dropped.clone());
+    for (flavor, rt) in io_runtimes() {
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let flag = DropCounter(dropped.clone());
         let stubborn = task::Builder::new()
             .name("stubborn")
             .spawn_on(
@@ -104,7 +81,7 @@ fn the_task_cut_at_the_deadline_is_named_and_cancelled() {
         let took = started.elapsed();
         assert!(took >= Duration::from_millis(200), "{flavor}: {took:?}");
         assert!(took < Duration::from_secs(3), "{flavor}: {took:?}");
-        assert!(dropped.load(Ordering::SeqCst), "{flavor}: cancelled");
+        assert_eq!(dropped.load(Ordering::SeqCst), 1, "{flavor}: cancelled");
         assert_eq!(report.cancelled().len(), 1, "{flavor}: {report}");
         let cut = &report.cancelled()[0];
         assert_eq!(cut.id(), id);
@@ -124,7 +101,7 @@ fn the_task_cut_at_the_deadline_is_named_and_cancelled() {
 
 #[test]
 fn tasks_spawned_during_the_drain_run() {
-    for (flavor, rt) in flavors() {
+    for (flavor, rt) in io_runtimes() {
         let helped = Arc::new(AtomicBool::new(false));
         let h = helped.clone();
         rt.spawn(async move {
@@ -150,7 +127,7 @@ fn tasks_spawned_during_the_drain_run() {
 
 #[test]
 fn an_idle_runtime_drains_at_once_and_the_token_is_the_handles() {
-    for (flavor, rt) in flavors() {
+    for (flavor, rt) in io_runtimes() {
         let token = rt.handle().shutdown_token();
         let same = rt.block_on(async { runtime::shutdown_token() });
         assert!(!token.is_cancelled());

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::{io_runtimes, panic_message};
+use common::{io_runtimes, panic_message, within};
 use runtime::signal::unix::{listener_count, signal, Signal, SignalKind};
 use runtime::time::{self, Duration};
 use runtime::Builder;
@@ -35,22 +35,6 @@ fn raise(signum: libc::c_int) {
     // listener for `signum` first, so its handler is installed.
     let rc = unsafe { libc::raise(signum) };
     assert_eq!(rc, 0, "raise({signum}) failed");
-}
-
-/// Awaits `future`, or `None` once `limit` has passed. Unlike
-/// `time::timeout`, the deadline is checked before `future` is polled: a
-/// future that was never woken must not pass because the timer's wake-up
-/// polled it once more.
-async fn within<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
-    let mut deadline = pin!(time::sleep(limit));
-    let mut future = pin!(future);
-    poll_fn(|cx| {
-        if deadline.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        future.as_mut().poll(cx).map(Some)
-    })
-    .await
 }
 
 /// Awaits one wake-up of `sig`, failing (not hanging) if none comes.

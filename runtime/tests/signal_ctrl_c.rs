@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::io_runtimes;
+use common::{io_runtimes, within};
 use runtime::signal::ctrl_c;
 use runtime::time::{self, Duration};
 use std::future::{poll_fn, Future};
@@ -15,21 +15,6 @@ use std::task::Poll;
 
 /// Generous bound: proves the absence of a hang, not speed.
 const NO_HANG: Duration = Duration::from_secs(20);
-
-/// Awaits `future`, or `None` once `limit` has passed. The deadline is
-/// checked first: a future that was never woken must not pass because
-/// the timer's wake-up polled it once more (as `time::timeout` would).
-async fn within<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
-    let mut deadline = pin!(time::sleep(limit));
-    let mut future = pin!(future);
-    poll_fn(|cx| {
-        if deadline.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(None);
-        }
-        future.as_mut().poll(cx).map(Some)
-    })
-    .await
-}
 
 fn raise_sigint() {
     // SAFETY: `raise` has no preconditions; the caller polled a `ctrl_c`

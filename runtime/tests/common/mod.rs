@@ -208,3 +208,19 @@ impl Drop for HangGuard {
         drop(self.done.take());
     }
 }
+
+/// Awaits `future`, or `None` once `limit` has passed. Unlike
+/// `time::timeout`, the deadline is checked before `future` is polled: a
+/// future that was never woken must not pass because the timer's wake-up
+/// polled it once more.
+pub async fn within<F: Future>(limit: std::time::Duration, future: F) -> Option<F::Output> {
+    let mut deadline = std::pin::pin!(runtime::time::sleep(limit));
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        if deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        future.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
