@@ -40,7 +40,7 @@
 //! stays counted as stuck.
 
 use super::metrics::{WorkerMetrics, IN_PLACE};
-use crate::scheduler::multi_thread::SPARE_AFTER;
+use crate::scheduler::tuning::{HAND_OFF_TICK, SPARE_AFTER};
 use crate::task::Id;
 use crate::task::TaskMeta;
 use crossbeam_utils::CachePadded;
@@ -52,10 +52,6 @@ use std::time::{Duration, Instant};
 
 /// The default of `Builder::slow_poll_threshold`.
 pub(crate) const DEFAULT_SLOW_POLL_THRESHOLD: Duration = Duration::from_millis(100);
-
-/// The watchdog's tick while the hand-off is on: with `SPARE_AFTER`, how
-/// soon a spare worker starts when every worker is stuck.
-const HAND_OFF_TICK: Duration = Duration::from_millis(2);
 
 /// What `Builder::on_slow_poll` is called with.
 pub(crate) type SlowPollHook = Arc<dyn Fn(&SlowPoll) + Send + Sync>;

@@ -40,3 +40,16 @@ pub(crate) const MAX_LIFO_POLLS: u32 = 3;
 /// How long a task may sit in the LIFO slot of a worker stuck in one poll
 /// before the watcher steals it (`multi_thread/lifo.rs`).
 pub(crate) const LIFO_STEAL_AFTER: Duration = Duration::from_micros(500);
+
+/// How long one poll runs before its worker counts as stuck for the
+/// hand-off to a spare worker (`multi_thread/spare.rs`; the slow-poll
+/// report has its own, larger threshold). With [`HAND_OFF_TICK`] a spare
+/// starts within about 9 ms of the moment the last worker got stuck, well
+/// within the 25 ms a timer elsewhere may be late; a legitimately long poll
+/// on every worker costs at most one more thread until one of them returns.
+pub(crate) const SPARE_AFTER: Duration = Duration::from_millis(5);
+
+/// The watchdog's tick while the hand-off is on (`runtime/watchdog.rs`):
+/// with [`SPARE_AFTER`], how soon a spare worker starts. Only while some
+/// worker is awake: the watchdog sleeps while all are parked.
+pub(crate) const HAND_OFF_TICK: Duration = Duration::from_millis(2);

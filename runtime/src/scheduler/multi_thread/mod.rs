@@ -35,7 +35,7 @@ mod lifo;
 mod spare;
 mod worker;
 
-pub(crate) use spare::{Starter, SPARE_AFTER};
+pub(crate) use spare::Starter;
 pub(crate) use worker::hand_off_current;
 
 use crate::driver::Driver;

@@ -16,7 +16,7 @@
 //!
 //! The watchdog thread (`runtime/watchdog.rs`) reads every slot's poll
 //! word each tick and calls [`Spares::supervise`] with which slots are
-//! stuck: inside one poll for [`SPARE_AFTER`] or more, or inside
+//! stuck: inside one poll for `tuning::SPARE_AFTER` or more, or inside
 //! `block_in_place` (which also calls [`Spares::check`] itself, so it does
 //! not wait for a tick). When every active slot is stuck, one spare slot
 //! is activated, on a lingering spare thread if one waits, else on a new
@@ -49,14 +49,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-/// How long a poll runs before its worker counts as stuck for the hand-off
-/// (the slow-poll report has its own, larger threshold). With the
-/// watchdog's 2 ms tick a spare starts within about 9 ms of the moment the
-/// last worker got stuck, so a timer elsewhere fires well within the
-/// 25 ms the hand-off promises; a legitimately long poll on every worker
-/// costs at most one more thread until one of them returns.
-pub(crate) const SPARE_AFTER: Duration = Duration::from_millis(5);
 
 /// Starts a thread, entered in the runtime, that runs the given body.
 pub(crate) type Starter =
