@@ -29,11 +29,13 @@ fn main() -> std::io::Result<ExitCode> {
     rt.block_on(async {
         let listener = TcpListener::bind(addr.as_str()).await?;
         // Listening for Ctrl-C from here on: SIGINT no longer kills us.
-        let mut ctrl_c = std::pin::pin!(signal::ctrl_c());
+        // (`signal` listens from its call; `ctrl_c()` only from its first
+        // poll, which would leave a gap before the line below.)
+        let mut ctrl_c = signal::unix::signal(signal::unix::SignalKind::interrupt())?;
         say(&format!("listening on {}", listener.local_addr()?));
         loop {
             runtime::select! {
-                stop = &mut ctrl_c => { stop?; break; }
+                _ = ctrl_c.recv() => break,
                 accepted = listener.accept() => {
                     let (mut stream, _) = accepted?;
                     task::Builder::new().name("conn").spawn(async move {

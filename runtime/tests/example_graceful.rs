@@ -113,8 +113,11 @@ fn ctrl_c_stops_accepting_drains_and_reports_the_cut_connection() {
         started.elapsed() >= Duration::from_millis(300),
         "waited for the deadline"
     );
+    // The finished connection's task ends during the drain, or just before
+    // it starts (the example says "draining" before it calls the drain).
     assert!(
-        rest.contains("1 task finished, 1 cancelled at the deadline"),
+        rest.contains("1 task finished, 1 cancelled at the deadline")
+            || rest.contains("0 tasks finished, 1 cancelled at the deadline"),
         "{rest}"
     );
     assert!(rest.contains("cancelled: task "), "{rest}");
@@ -143,6 +146,12 @@ fn when_every_connection_closes_it_exits_at_once_and_cleanly() {
         "did not wait for the 10 s grace: {:?}",
         started.elapsed()
     );
-    assert!(rest.contains("1 task finished, 0 cancelled"), "{rest}");
+    // The connection's task ends during the drain, or just before it
+    // starts (the example says "draining" before it calls the drain).
+    assert!(
+        rest.contains("1 task finished, 0 cancelled")
+            || rest.contains("0 tasks finished, 0 cancelled"),
+        "{rest}"
+    );
     assert_eq!(code, 0, "{rest}");
 }
