@@ -62,10 +62,12 @@ pub mod __private;
 mod blocking;
 mod context;
 mod driver;
+pub mod fs;
 pub mod io;
 mod loom;
 mod macros;
 pub mod net;
+pub mod process;
 pub mod runtime;
 mod scheduler;
 /// Signals, as tokio's `tokio::signal`: Ctrl-C and Unix signal listeners.
