@@ -141,6 +141,8 @@ impl BlockingPool {
             notified.cancel();
             return join;
         }
+        // Auto-advance waits for it (`driver.rs`, step 5).
+        handle.inner.driver.blocking_queued();
         let assigned = if state.num_idle > state.num_notify {
             state.num_notify += 1;
             self.inner.work.notify_one();
@@ -231,6 +233,7 @@ fn run(inner: Arc<Inner>, handle: Handle, id: usize) {
         while let Some(Queued { task, .. }) = state.queue.pop_front() {
             drop(state);
             task.run();
+            handle.inner.driver.blocking_done();
             state = inner.state.lock();
         }
         if state.shutdown {

@@ -27,8 +27,30 @@
 //! No thread is dedicated to the timer or the reactor. The parker is
 //! reached through the small [`Park`] trait, the seam where a virtual
 //! clock or an in-memory driver can stand in for deterministic tests.
+//!
+//! # Paused time
+//!
+//! 5. While the timer's clock is paused (`time::pause`, `start_paused`),
+//!    the holder does not sleep until the next deadline: it polls the
+//!    reactor without blocking, then asks its scheduler whether the
+//!    runtime is *quiet*: every worker parked with nothing queued (the
+//!    `quiet` argument of [`Driver::park`]), no blocking closure queued or
+//!    running, and every thread inside a `block_on` of this runtime
+//!    parked ([`Driver::block_on`]). If so, it moves the clock to the next
+//!    deadline and fires what is due (auto-advance, as tokio's); if not,
+//!    it parks until unparked (or for its caller's timeout).
+//! 6. Whoever makes the runtime quieter while the clock is paused wakes
+//!    the holder to look again (`poke`): a worker that parks without the
+//!    driver, a `block_on` thread once it is parked, a blocking closure
+//!    that ends. Each changes its own state first, then reads `holder`;
+//!    the holder stores `holder` first, then reads their states (all
+//!    `SeqCst`): one of the two sees the other.
+//! 7. Quiet with no timer pending, no IO source registered and a
+//!    `block_on` waiting: nothing can ever happen. The holder marks the
+//!    runtime deadlocked and unparks the `block_on`s, which panic with
+//!    "deadlock: no task can make progress" and the task dump.
 
-use crate::loom::{AtomicBool, AtomicUsize, OnceLock, Ordering};
+use crate::loom::{AtomicBool, AtomicUsize, Mutex, OnceLock, Ordering};
 use crate::scheduler::park::{Parker, Unparker};
 use runtime_io::Reactor;
 use runtime_timer::Driver as TimeDriver;
@@ -78,6 +100,14 @@ struct Inner {
     holder: AtomicUsize,
     /// The unparkers of the threads that may hold the driver, by index.
     unparkers: OnceLock<Box<[Unparker]>>,
+    /// Blocking closures queued or running (step 5).
+    blocking: AtomicUsize,
+    /// The parkers of the threads inside a `block_on` that do not drive
+    /// tasks (step 5), with a key each.
+    block_ons: Mutex<Vec<(usize, Unparker)>>,
+    next_block_on: AtomicUsize,
+    /// Step 7: set by the holder, seen by the `block_on`s.
+    deadlocked: AtomicBool,
 }
 
 /// The timer's unpark waker: wakes the holder (step 3). Weak, so the
@@ -110,6 +140,10 @@ impl Driver {
             held: AtomicBool::new(false),
             holder: AtomicUsize::new(NO_HOLDER),
             unparkers: OnceLock::new(),
+            blocking: AtomicUsize::new(0),
+            block_ons: Mutex::new(Vec::new()),
+            next_block_on: AtomicUsize::new(0),
+            deadlocked: AtomicBool::new(false),
         });
         Ok(Driver { inner })
     }
@@ -148,25 +182,49 @@ impl Driver {
     /// Parks the calling thread, the `index`-th of `set_parkers`, for at
     /// most `timeout`, driving the timer and the reactor if no other thread
     /// does (step 1). Returns early when unparked; fires the due timers
-    /// before returning.
-    pub(crate) fn park(&self, index: usize, parker: &mut impl Park, timeout: Option<Duration>) {
+    /// before returning. `quiet` is asked only while the clock is paused:
+    /// whether the scheduler has nothing to run (step 5); `in_block_on`
+    /// says that the caller itself is inside a `block_on` (a current-thread
+    /// runtime), so a deadlock is to be reported to it (step 7).
+    pub(crate) fn park(
+        &self,
+        index: usize,
+        parker: &mut impl Park,
+        timeout: Option<Duration>,
+        quiet: impl Fn() -> bool,
+        in_block_on: bool,
+    ) {
         // The coarse clock of task dumps, refreshed where a clock read or a
         // syscall is paid anyway (`task/meta.rs`); once more on the way out.
         crate::task::refresh_coarse_now();
         let _refresh = RefreshOnDrop;
         let inner = &*self.inner;
         if (inner.time.is_none() && inner.io.is_none()) || !inner.try_hold() {
+            // Step 6: this thread's idle state is stored (by its scheduler)
+            // before this look at `holder`.
+            self.poke();
             return parker.park(timeout);
         }
         // SeqCst: must be visible to a timer's unpark waker that runs after
-        // the `next_deadline` below (step 3; `unpark_holder`).
+        // the `next_deadline` below (step 3; `unpark_holder`), and to a
+        // poke (step 6).
         inner.holder.store(index, Ordering::SeqCst);
-        let timeout = match inner.time.as_ref().and_then(|t| t.next_deadline()) {
-            Some(deadline) => {
-                let until = deadline.saturating_duration_since(Instant::now());
-                Some(timeout.map_or(until, |t| t.min(until)))
+        let paused = inner.time.as_ref().filter(|t| t.is_paused());
+        let timeout = match paused {
+            Some(time) => {
+                if self.auto_advance(time, &quiet, in_block_on) {
+                    Some(Duration::ZERO)
+                } else {
+                    timeout
+                }
             }
-            None => timeout,
+            None => match inner.time.as_ref().and_then(|t| t.next_deadline()) {
+                Some(deadline) => {
+                    let until = deadline.saturating_duration_since(inner.now());
+                    Some(timeout.map_or(until, |t| t.min(until)))
+                }
+                None => timeout,
+            },
         };
         match &inner.io {
             // An error of the poller (none is expected) only ends this
@@ -178,7 +236,115 @@ impl Driver {
         inner.holder.store(NO_HOLDER, Ordering::SeqCst);
         inner.release();
         if let Some(time) = &inner.time {
-            time.process(Instant::now());
+            time.process(time.now());
+        }
+    }
+
+    /// Steps 5 and 7, for the holder while the clock is paused: returns
+    /// whether the clock moved (the caller then only polls the reactor).
+    fn auto_advance(
+        &self,
+        time: &TimeDriver,
+        quiet: &impl Fn() -> bool,
+        in_block_on: bool,
+    ) -> bool {
+        let inner = &*self.inner;
+        if let Some(reactor) = &inner.io {
+            // IO first: an event makes the runtime busy, not the clock move.
+            drop(reactor.turn(Some(Duration::ZERO)));
+        }
+        if !(quiet() && self.others_quiet()) {
+            return false;
+        }
+        if let Some(deadline) = time.next_deadline() {
+            return time.advance_to(deadline);
+        }
+        let io_sources = inner.io.as_ref().is_some_and(|r| r.sources_len() > 0);
+        if !io_sources {
+            let block_ons = inner.block_ons.lock();
+            if in_block_on || !block_ons.is_empty() {
+                inner.deadlocked.store(true, Ordering::SeqCst);
+                block_ons.iter().for_each(|(_, u)| u.unpark());
+                // The caller returns at once and sees it.
+                return in_block_on;
+            }
+        }
+        false
+    }
+
+    /// Step 5's conditions outside the scheduler: no blocking closure,
+    /// every `block_on` thread parked.
+    fn others_quiet(&self) -> bool {
+        let inner = &*self.inner;
+        inner.blocking.load(Ordering::SeqCst) == 0
+            && inner.block_ons.lock().iter().all(|(_, u)| u.is_parked())
+    }
+
+    /// Step 6: wakes the holder to look again, if the clock is paused.
+    fn poke(&self) {
+        if self.is_paused() {
+            self.inner.unpark_holder();
+        }
+    }
+
+    /// Pauses the clock (`Builder::start_paused`); needs the timer.
+    pub(crate) fn pause(&self) {
+        if let Some(time) = &self.inner.time {
+            time.pause();
+        }
+    }
+
+    /// Whether the runtime's clock is paused.
+    pub(crate) fn is_paused(&self) -> bool {
+        self.inner.time.as_ref().is_some_and(|t| t.is_paused())
+    }
+
+    /// A blocking closure was queued (step 5).
+    pub(crate) fn blocking_queued(&self) {
+        self.inner.blocking.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A blocking closure ended (step 6).
+    pub(crate) fn blocking_done(&self) {
+        self.inner.blocking.fetch_sub(1, Ordering::SeqCst);
+        self.poke();
+    }
+
+    /// Polls `future` to completion on this thread, parking on `parker`
+    /// between polls, as a `block_on` that does not drive tasks: the
+    /// thread counts as busy for auto-advance unless parked (step 5), and
+    /// panics with the task dump if the runtime deadlocks (step 7).
+    /// `give_up`, asked after each `Pending` poll, ends it early (`None`).
+    pub(crate) fn block_on<F: std::future::Future>(
+        &self,
+        future: std::pin::Pin<&mut F>,
+        parker: &Parker,
+        mut give_up: impl FnMut() -> bool,
+    ) -> Option<F::Output> {
+        let inner = &*self.inner;
+        let key = inner.next_block_on.fetch_add(1, Ordering::Relaxed);
+        inner.block_ons.lock().push((key, parker.unparker()));
+        struct Leave<'a>(&'a Inner, usize);
+        impl Drop for Leave<'_> {
+            fn drop(&mut self) {
+                self.0.block_ons.lock().retain(|(k, _)| *k != self.1);
+            }
+        }
+        let _leave = Leave(inner, key);
+        let poke = || self.poke();
+        crate::scheduler::park::block_on_with(future, parker, &poke, || {
+            if inner.deadlocked.load(Ordering::SeqCst) {
+                deadlock_panic();
+            }
+            give_up()
+        })
+    }
+
+    /// Step 7 on a thread that drives the tasks itself (current-thread),
+    /// after its park: panics if the runtime was found deadlocked.
+    pub(crate) fn check_deadlock(&self) {
+        if self.inner.deadlocked.load(Ordering::SeqCst) {
+            deadlock_panic();
         }
     }
 
@@ -190,7 +356,7 @@ impl Driver {
         crate::task::refresh_coarse_now();
         let inner = &*self.inner;
         if let Some(time) = &inner.time {
-            time.process(Instant::now());
+            time.process(time.now());
         }
         if let Some(reactor) = &inner.io {
             if reactor.sources_len() > 0 && inner.try_hold() {
@@ -223,6 +389,10 @@ impl Driver {
 }
 
 impl Inner {
+    fn now(&self) -> Instant {
+        self.time.as_ref().map_or_else(Instant::now, |t| t.now())
+    }
+
     /// Takes the driver if no other thread holds it.
     fn try_hold(&self) -> bool {
         // Acquire: pairs with the previous holder's release, so its view
@@ -272,6 +442,14 @@ impl fmt::Debug for EnterGuard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EnterGuard").finish_non_exhaustive()
     }
+}
+
+/// Step 7's panic, with the task dump of the runtime this thread is in.
+fn deadlock_panic() -> ! {
+    let dump = crate::context::try_current()
+        .map(|h| h.dump().to_string())
+        .unwrap_or_default();
+    panic!("deadlock: no task can make progress (the clock is paused, no timer is pending, no IO source is registered and no blocking task runs); the runtime's tasks:\n{dump}");
 }
 
 /// Refreshes the coarse clock when a park returns (`Driver::park`).

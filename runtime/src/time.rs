@@ -23,6 +23,6 @@
 
 pub use runtime_timer::error;
 pub use runtime_timer::{
-    interval, interval_at, sleep, sleep_until, timeout, timeout_at, Duration, Instant, Interval,
-    MissedTickBehavior, Sleep, Timeout,
+    advance, interval, interval_at, pause, resume, sleep, sleep_until, timeout, timeout_at,
+    Duration, Instant, Interval, MissedTickBehavior, Sleep, Timeout,
 };

@@ -145,6 +145,12 @@ pub(crate) fn driver() -> Arc<Driver> {
     }
 }
 
+/// The time on this thread's driver's clock, if the thread is inside a
+/// runtime with time.
+pub(crate) fn clock_now() -> Option<std::time::Instant> {
+    lookup(|driver| driver.now()).ok()
+}
+
 /// Applies `f` to this thread's driver, or says why there is none.
 fn lookup<R>(f: impl FnOnce(&Arc<Driver>) -> R) -> Result<R, &'static str> {
     CURRENT

@@ -29,6 +29,7 @@
 //! (the panic hook has printed its message already); it never unwinds
 //! into the worker.
 
+use crate::clock::Clock;
 use crate::entry::{Entry, Fired};
 use crate::loom::{AtomicU64, Mutex, Ordering};
 use crate::wheel::{Wheel, MAX_TICK};
@@ -67,6 +68,9 @@ pub struct Driver {
     unpark: Waker,
     /// The instant tick 0 stands for.
     origin: Instant,
+    /// Real or paused time (`clock.rs`): what every deadline and `now` of
+    /// this driver's timers is measured on.
+    clock: Clock,
 }
 
 struct Inner {
@@ -117,7 +121,72 @@ impl Driver {
             next_tick: AtomicU64::new(u64::MAX),
             unpark,
             origin: Instant::now(),
+            clock: Clock::new(),
         })
+    }
+
+    /// The time now on this driver's clock: real time, unless it was
+    /// [`pause`](Self::pause)d. The runtime passes it to
+    /// [`process`](Self::process) and measures
+    /// [`next_deadline`](Self::next_deadline) against it.
+    pub fn now(&self) -> Instant {
+        self.clock.now()
+    }
+
+    /// Whether the clock is paused.
+    pub fn is_paused(&self) -> bool {
+        self.clock.is_paused()
+    }
+
+    /// Pauses the clock: [`now`](Self::now) stands still until
+    /// [`advance`](Self::advance), [`advance_to`](Self::advance_to) or
+    /// [`resume`](Self::resume). Pausing and resuming wake the unpark
+    /// waker: a parked worker's deadline no longer holds.
+    ///
+    /// # Panics
+    /// If it is paused already.
+    #[track_caller]
+    pub fn pause(&self) {
+        self.clock.pause();
+        // A worker parked until a real deadline looks again now.
+        self.unpark.wake_by_ref();
+    }
+
+    /// Lets the paused clock run again, from where it stands.
+    ///
+    /// # Panics
+    /// If it is not paused.
+    #[track_caller]
+    pub fn resume(&self) {
+        self.clock.resume();
+        // A worker parked with no deadline (paused) parks again with one.
+        self.unpark.wake_by_ref();
+    }
+
+    /// Moves the paused clock forward by `by` and fires the timers due by
+    /// then, to the wheel's resolution: those due before the end of the
+    /// tick the clock now stands in, so `advance(d)` fires a `sleep(d)`
+    /// begun at a time that is not on a tick's edge (a timer due less than
+    /// 8.192 µs after the new time fires too).
+    ///
+    /// # Panics
+    /// If the clock is not paused.
+    #[track_caller]
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+        let now = self.clock.now();
+        self.process(self.instant_of(self.tick_ceil(now)));
+    }
+
+    /// Moves the paused clock forward to `to` (if later) and fires the
+    /// timers due by then: the runtime's auto-advance. Returns `false`,
+    /// doing nothing, if the clock runs.
+    pub fn advance_to(&self, to: Instant) -> bool {
+        if !self.clock.advance_to(to) {
+            return false;
+        }
+        self.process(self.clock.now());
+        true
     }
 
     /// The earliest pending deadline, rounded up to the wheel's
@@ -129,7 +198,15 @@ impl Driver {
     /// past, if timers are due and not yet processed.
     pub fn next_deadline(&self) -> Option<Instant> {
         let mut inner = self.inner.lock();
-        let tick = inner.wheel.next_deadline();
+        // Both are at or before the earliest entry's tick; the later one
+        // is the better bound. The wheel's alone can be the start of a
+        // top-level slot, hours before its entries, while `process` skips
+        // the wheel until `next_tick`: a worker woken then would find
+        // nothing to do and ask again, in a loop, until `next_tick`.
+        let tick = inner
+            .wheel
+            .next_deadline()
+            .map(|t| t.max(self.next_tick.load(Ordering::Relaxed)));
         inner.announced = tick.unwrap_or(u64::MAX);
         drop(inner);
         tick.map(|tick| self.instant_of(tick))
@@ -145,8 +222,8 @@ impl Driver {
     /// A waker that panics does not keep the others from being woken, and
     /// its panic does not reach the caller (see "Waking" in the module
     /// doc of `driver.rs`).
-    pub fn process(&self, now: Instant) -> usize {
-        let now = self.tick_floor(now);
+    pub fn process(&self, now: impl Into<Instant>) -> usize {
+        let now = self.tick_floor(now.into());
         if now < self.next_tick.load(Ordering::Relaxed) {
             // Nothing is due. A timer armed concurrently with this check
             // is handled by the unpark rule, as if we had come just before.

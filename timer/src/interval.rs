@@ -1,9 +1,10 @@
 //! [`Interval`]: ticks at a fixed period.
 
 use crate::sleep::{far_future, Timer};
+use crate::Instant;
 use std::future::poll_fn;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A tick later than its deadline by more than this counts as missed, and
 /// the [`MissedTickBehavior`] decides the next one; below it, ticks keep

@@ -86,20 +86,24 @@
 //! [`next_deadline`]: Driver::next_deadline
 #![warn(missing_docs)]
 
+mod clock;
 pub mod context;
 mod driver;
 mod entry;
 pub mod error;
+mod instant;
 mod interval;
 mod loom;
 mod sleep;
 mod timeout;
 mod wheel;
 
+pub use clock::{advance, pause, resume};
 pub use driver::Driver;
+pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
-pub use std::time::{Duration, Instant};
+pub use std::time::Duration;
 pub use timeout::{timeout, timeout_at, Timeout};
 
 /// What the loom model of the timer entry protocol (model 7, in

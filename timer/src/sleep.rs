@@ -4,6 +4,7 @@
 use crate::context;
 use crate::driver::{Armed, Driver, Reset, SHUTDOWN_MESSAGE};
 use crate::entry::{Entry, Fired};
+use crate::Instant;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomPinned;
@@ -11,7 +12,7 @@ use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Waits until `duration` has elapsed.
 ///
@@ -184,7 +185,7 @@ impl Timer {
                 Poll::Pending => {
                     // For task dumps: what this task waits on (one store).
                     runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Sleep {
-                        deadline: self.deadline(),
+                        deadline: self.deadline().into_std(),
                     });
                     Poll::Pending
                 }
@@ -203,7 +204,7 @@ impl Timer {
         if self.elapsed {
             return Poll::Ready(());
         }
-        let now = Instant::now();
+        let now = self.now();
         if self.deadline <= now {
             self.elapsed = true;
             return Poll::Ready(());
@@ -214,10 +215,11 @@ impl Timer {
                 entry: Arc::new(Entry::new()),
             })
         });
-        match registration
-            .driver
-            .arm(&registration.entry, self.deadline, now)
-        {
+        match registration.driver.arm(
+            &registration.entry,
+            self.deadline.into_std(),
+            now.into_std(),
+        ) {
             Armed::Due => {
                 self.elapsed = true;
                 Poll::Ready(())
@@ -227,6 +229,15 @@ impl Timer {
                 // Registers the waker (or finds that it fired already).
                 self.poll_elapsed(cx)
             }
+        }
+    }
+
+    /// The time on the clock of the timer's driver (the thread's, before
+    /// the timer first waited).
+    fn now(&self) -> Instant {
+        match &self.registration {
+            Some(registration) => Instant::from_std(registration.driver.now()),
+            None => Instant::now(),
         }
     }
 
@@ -240,10 +251,10 @@ impl Timer {
             return;
         }
         let registration = self.registration.as_ref().expect("armed");
-        let now = Instant::now();
+        let now = registration.driver.now();
         match registration
             .driver
-            .reset(&registration.entry, deadline, now)
+            .reset(&registration.entry, deadline.into_std(), now)
         {
             // Still armed for the new deadline: in the wheel, or fired.
             Reset::Moved | Reset::Fired => {}

@@ -2,11 +2,12 @@
 
 use crate::error::Elapsed;
 use crate::sleep::{deadline_after, Timer};
+use crate::Instant;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Runs `future` with a time limit: `Ok` with its output if it completes
 /// within `duration`, `Err(Elapsed)` otherwise (the future is then dropped

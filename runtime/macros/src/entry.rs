@@ -14,7 +14,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
 /// The arguments accepted by both attributes, in the order they are listed in
 /// error messages.
 const ACCEPTED_ARGS: &str =
-    "`flavor`, `worker_threads`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`";
+    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`";
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +85,8 @@ struct Config {
     shutdown_on: Option<(Vec<syn::Ident>, u64)>,
     /// `timeout`, in milliseconds.
     timeout: Option<u64>,
+    /// `start_paused = true`.
+    start_paused: bool,
 }
 
 impl Config {
@@ -96,6 +98,7 @@ impl Config {
             unhandled_panic: None,
             shutdown_on: None,
             timeout: None,
+            start_paused: false,
         }
     }
 }
@@ -210,6 +213,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut shutdown_on: Option<(Vec<syn::Ident>, MetaNameValue)> = None;
     let mut grace: Option<(u64, MetaNameValue)> = None;
     let mut timeout: Option<(u64, MetaNameValue)> = None;
+    let mut start_paused = false;
     let mut seen: Vec<String> = Vec::new();
 
     for arg in args {
@@ -244,6 +248,7 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "shutdown_on" => shutdown_on = Some((parse_shutdown_on(&nv.value)?, nv)),
             "grace" => grace = Some((parse_duration(&nv.value, "grace")?, nv)),
             "timeout" => timeout = Some((parse_duration(&nv.value, "timeout")?, nv)),
+            "start_paused" => start_paused = parse_bool(&nv.value, "start_paused")?,
             _ => {
                 return Err(syn::Error::new_spanned(
                     &nv.path,
@@ -324,7 +329,21 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             (signals, grace.map_or(10_000, |(ms, _)| ms))
         }),
         timeout: timeout.map(|(ms, _)| ms),
+        start_paused,
     })
+}
+
+/// A `true` or `false` literal.
+fn parse_bool(value: &Expr, name: &str) -> syn::Result<bool> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(b), ..
+        }) => Ok(b.value),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!("`{name}` expects `true` or `false`"),
+        )),
+    }
 }
 
 /// Error for an argument written without a value, e.g. `#[runtime::main(multi_thread)]`.
@@ -547,6 +566,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
         .unhandled_panic
         .as_ref()
         .map(|v| quote!(.unhandled_panic(#crate_path::runtime::UnhandledPanic::#v)));
+    let start_paused = config.start_paused.then(|| quote!(.start_paused(true)));
 
     let output = match &input.sig.output {
         ReturnType::Default => quote!(()),
@@ -569,6 +589,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
             #worker_threads
             #unhandled_panic
             .enable_all()
+            #start_paused
             #build
             .expect("Failed building the Runtime")
     };

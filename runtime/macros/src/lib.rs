@@ -68,6 +68,8 @@ use proc_macro::TokenStream;
 ///   panics with the runtime's task dump (every task, its state and what it
 ///   waits on) instead of hanging. Not with `flavor = "local"` or
 ///   `shutdown_on`.
+/// - `start_paused = true`: the runtime's clock starts paused
+///   (`Builder::start_paused`; `runtime::time::pause`).
 /// - `shutdown_on = "ctrl_c"` (or `"terminate"`, or `"ctrl_c, terminate"`)
 ///   and `grace = "10s"` (also `"500ms"`, `"1m"`; 10 s by default): `main`'s
 ///   body runs until it ends or the signal arrives; then the runtime drains
@@ -147,8 +149,11 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `flavor = "multi_thread"`), `unhandled_panic = "shutdown_runtime" |
 /// "ignore"` (with `"shutdown_runtime"`, a panic in any spawned task fails
 /// the test at once, naming the task), `timeout = "5s"` (a test still
-/// running then fails with the task dump instead of hanging) and
-/// `crate = "path"`.
+/// running then fails with the task dump instead of hanging),
+/// `start_paused = true` (the runtime's clock starts paused and
+/// auto-advances: see `runtime::time::pause`; a test in which no task can
+/// make progress any more then fails at once with "deadlock: no task can
+/// make progress" and the task dump) and `crate = "path"`.
 ///
 /// # Errors
 ///

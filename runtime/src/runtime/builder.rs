@@ -50,6 +50,7 @@ pub struct Builder {
     event_interval: u32,
     enable_io: bool,
     enable_time: bool,
+    start_paused: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +93,7 @@ impl Builder {
             event_interval: EVENT_INTERVAL,
             enable_io: false,
             enable_time: false,
+            start_paused: false,
         }
     }
 
@@ -408,6 +410,32 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused, as if the first thing
+    /// `block_on` did were [`time::pause()`](crate::time::pause): time
+    /// moves only by [`time::advance`](crate::time::advance) or by
+    /// auto-advance when the runtime has nothing else to do (see
+    /// [`time::pause`](crate::time::pause)). Works on both flavors (tokio:
+    /// current-thread only). Needs [`enable_time`](Self::enable_time).
+    ///
+    /// ```
+    /// use runtime::time::{sleep, Duration, Instant};
+    ///
+    /// let rt = runtime::runtime::Builder::new_multi_thread()
+    ///     .enable_time()
+    ///     .start_paused(true)
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     let start = std::time::Instant::now();
+    ///     sleep(Duration::from_secs(24 * 3600)).await;
+    ///     assert!(start.elapsed() < Duration::from_secs(1)); // real time
+    /// });
+    /// ```
+    pub fn start_paused(&mut self, start_paused: bool) -> &mut Builder {
+        self.start_paused = start_paused;
+        self
+    }
+
     fn spawner(&self) -> ThreadSpawner {
         ThreadSpawner {
             name: self.thread_name.clone(),
@@ -428,7 +456,14 @@ impl Builder {
             self.thread_keep_alive,
             self.spawner(),
         );
+        assert!(
+            self.enable_time || !self.start_paused,
+            "`start_paused` needs the timer: call `enable_time` or `enable_all` on the builder"
+        );
         let driver = Driver::new(self.enable_time, self.enable_io)?;
+        if self.start_paused {
+            driver.pause();
+        }
         match self.kind {
             Kind::CurrentThread => {
                 let config = Config {

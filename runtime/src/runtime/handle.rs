@@ -157,13 +157,15 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _driving = crate::context::enter_runtime(self);
         match &self.inner.scheduler {
-            Scheduler::MultiThread(shared) => match shared.config.panic_shutdown.as_deref() {
-                None => park_on(future),
-                // `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
-                Some(policy) => {
-                    park_on(policy.guard(pin!(future))).unwrap_or_else(|| policy.panic())
+            Scheduler::MultiThread(shared) => {
+                let driver = &self.inner.driver;
+                match shared.config.panic_shutdown.as_deref() {
+                    None => outside_block_on(driver, future),
+                    // `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
+                    Some(policy) => outside_block_on(driver, policy.guard(pin!(future)))
+                        .unwrap_or_else(|| policy.panic()),
                 }
-            },
+            }
             Scheduler::CurrentThread(shared) => shared.block_on(future),
         }
     }
@@ -212,8 +214,17 @@ impl Handle {
 /// Polls `future` on this thread, parking between polls.
 pub(crate) fn park_on<F: Future>(future: F) -> F::Output {
     let parker = Parker::new();
-    crate::scheduler::park::block_on_with(pin!(future), &parker, || false)
+    crate::scheduler::park::block_on_with(pin!(future), &parker, &|| {}, || false)
         .expect("`block_on_with` only gives up when asked to")
+}
+
+/// [`park_on`] for a `block_on` of the runtime of `driver` on a thread
+/// that does not run its tasks (`Driver::block_on`).
+fn outside_block_on<F: Future>(driver: &Driver, future: F) -> F::Output {
+    let parker = Parker::new();
+    driver
+        .block_on(pin!(future), &parker, || false)
+        .expect("`block_on` only gives up when asked to")
 }
 
 impl fmt::Debug for Handle {

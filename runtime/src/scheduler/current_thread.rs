@@ -15,7 +15,7 @@ use crate::driver::Driver;
 use crate::loom::{Mutex, Ordering};
 use crate::runtime::metrics::{stamp_wake, Sampler, WorkerMetrics};
 use crate::runtime::Config;
-use crate::scheduler::park::{self, Parker, Unparker};
+use crate::scheduler::park::{Parker, Unparker};
 use crate::scheduler::queue::Inject;
 use crate::scheduler::{defer, pick_next};
 use crate::task::{
@@ -184,10 +184,15 @@ impl Shared {
         // core after that look unparks us.
         self.core_waiters.lock().push(parker.unparker());
         let Some(policy) = self.config.panic_shutdown.as_deref() else {
-            return park::block_on_with(future, &parker, || self.core.lock().is_some());
+            return self
+                .driver
+                .block_on(future, &parker, || self.core.lock().is_some());
         };
         let guarded = pin!(policy.guard(future));
-        match park::block_on_with(guarded, &parker, || self.core.lock().is_some()) {
+        match self
+            .driver
+            .block_on(guarded, &parker, || self.core.lock().is_some())
+        {
             Some(None) => policy.panic(),
             Some(Some(v)) => Some(v),
             None => None,
@@ -311,7 +316,9 @@ impl Shared {
                 self.config.park_hooks.before_park();
                 let dog = self.config.watchdog.as_deref();
                 dog.inspect(|d| d.parking());
-                self.driver.park(0, parker, None);
+                let quiet = || self.inject.is_empty() && !waker.woken.load(Ordering::Acquire);
+                self.driver.park(0, parker, None, quiet, true);
+                self.driver.check_deadlock();
                 dog.inspect(|d| d.unparked());
                 self.config.park_hooks.after_unpark();
                 busy_since = Instant::now();

@@ -72,6 +72,12 @@ impl Parker {
     /// Blocks until unparked, or until `timeout` passed (`None`: no limit).
     /// May return early; callers re-check their condition.
     pub(crate) fn park(&self, timeout: Option<Duration>) {
+        self.park_then(timeout, &|| {});
+    }
+
+    /// [`park`](Self::park), calling `parked` once the state says PARKED
+    /// (what [`Unparker::is_parked`] reads), before blocking.
+    pub(crate) fn park_then(&self, timeout: Option<Duration>, parked: &dyn Fn()) {
         let inner = &*self.inner;
         // Fast path: a pending notification. SeqCst pairs with the `swap`
         // in `unpark`, so what the unparker wrote before it is seen here.
@@ -99,6 +105,7 @@ impl Parker {
             }
             Err(actual) => unreachable!("parker in state {actual} while its owner parks"),
         }
+        parked();
         match timeout {
             None => loop {
                 guard = inner.cvar.wait(guard);
@@ -157,6 +164,11 @@ impl Parker {
 }
 
 impl Unparker {
+    /// Whether the owner is blocked in `park` with no unpark pending.
+    pub(crate) fn is_parked(&self) -> bool {
+        self.inner.state.load(Ordering::SeqCst) == PARKED
+    }
+
     /// Wakes the owner, now or at its next `park`.
     pub(crate) fn unpark(&self) {
         let inner = &*self.inner;
@@ -183,12 +195,15 @@ impl Unparker {
 
 /// Polls `future` on this thread, parking on `parker` between polls until
 /// the future's waker unparks it, until it completes, or until `give_up`
-/// (asked after each `Pending` poll) says to stop: then returns `None`. The
-/// one park-and-poll loop of both `block_on`s (a multi-thread runtime's,
-/// and a current-thread one's while another thread drives its tasks).
+/// (asked after each `Pending` poll) says to stop: then returns `None`;
+/// `parked` is called each time the thread is about to block
+/// ([`Parker::park_then`]). The one park-and-poll loop of both `block_on`s
+/// (a multi-thread runtime's, and a current-thread one's while another
+/// thread drives its tasks), reached through `Driver::block_on`.
 pub(crate) fn block_on_with<F: std::future::Future>(
     mut future: std::pin::Pin<&mut F>,
     parker: &Parker,
+    parked: &dyn Fn(),
     mut give_up: impl FnMut() -> bool,
 ) -> Option<F::Output> {
     struct Unpark(Unparker);
@@ -209,6 +224,6 @@ pub(crate) fn block_on_with<F: std::future::Future>(
         if give_up() {
             return None;
         }
-        parker.park(None);
+        parker.park_then(None, parked);
     }
 }

@@ -127,6 +127,14 @@ impl Shared {
         self.inject.len()
     }
 
+    /// Whether every worker is parked with nothing queued: the condition
+    /// of auto-advance under a paused clock (`driver.rs`, step 5). A parked
+    /// worker's LIFO slot is empty (it parks only when it found nothing,
+    /// and only it fills its slot).
+    fn is_quiet(&self) -> bool {
+        !self.idle.any_unparked() && !self.has_queued_work()
+    }
+
     pub(crate) fn local_queue_len(&self, index: usize) -> usize {
         self.remotes[index].stealer.len()
     }

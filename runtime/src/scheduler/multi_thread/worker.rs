@@ -488,7 +488,10 @@ impl Worker {
             shared.config.park_hooks.before_park();
             let dog = shared.config.watchdog.as_deref();
             dog.inspect(|d| d.parking());
-            shared.driver.park(self.cx.index, &mut self.parker, timeout);
+            let quiet = || shared.is_quiet();
+            shared
+                .driver
+                .park(self.cx.index, &mut self.parker, timeout, quiet, false);
             dog.inspect(|d| d.unparked());
             shared.config.park_hooks.after_unpark();
             self.busy_since = Instant::now();
