@@ -33,6 +33,9 @@ pub(crate) fn now() -> Instant {
 
 pub(crate) struct Clock {
     state: Mutex<State>,
+    /// Mirrors `state.unfrozen.is_none()`, for [`is_paused`](Self::is_paused)
+    /// without the lock: the runtime asks it at every park.
+    paused: AtomicBool,
 }
 
 struct State {
@@ -59,15 +62,22 @@ impl Clock {
                 base: now,
                 unfrozen: Some(now),
             }),
+            paused: AtomicBool::new(false),
         }
     }
 
     pub(crate) fn now(&self) -> Instant {
+        if !EVER_PAUSED.load(Ordering::Relaxed) {
+            // No clock was ever paused: every clock reads real time.
+            return Instant::now();
+        }
         self.state.lock().now()
     }
 
     pub(crate) fn is_paused(&self) -> bool {
-        self.state.lock().unfrozen.is_none()
+        // Acquire: pairs with the release stores below, so a thread that
+        // sees the clock paused also sees `EVER_PAUSED`.
+        self.paused.load(Ordering::Acquire)
     }
 
     /// # Panics
@@ -82,6 +92,7 @@ impl Clock {
         EVER_PAUSED.store(true, Ordering::Relaxed);
         state.base = state.now();
         state.unfrozen = None;
+        self.paused.store(true, Ordering::Release);
     }
 
     /// # Panics
@@ -94,6 +105,7 @@ impl Clock {
             panic!("time is not paused: `resume` needs a `pause` first");
         }
         state.unfrozen = Some(Instant::now());
+        self.paused.store(false, Ordering::Release);
     }
 
     /// Moves the paused clock forward by `by`.
