@@ -425,8 +425,11 @@ impl MultiThread {
             thread_keep_alive: std::time::Duration::ZERO,
             panic_shutdown: None,
         };
-        let (shared, launch) =
-            multi_thread::Launch::new(config, crate::driver::Driver::new(false, false).unwrap());
+        let (shared, launch) = multi_thread::Launch::new(
+            config,
+            crate::driver::Driver::new(false, false).unwrap(),
+            None,
+        );
         let workers = launch
             .into_workers()
             .into_iter()

@@ -36,6 +36,9 @@ struct Inner {
     max_threads: usize,
     keep_alive: Duration,
     spawner: ThreadSpawner,
+    /// A simulation's pool (`multi_thread/sim.rs`): no threads; the
+    /// stepping thread runs the queued closures ([`BlockingPool::run_one`]).
+    inline: bool,
 }
 
 #[derive(Default)]
@@ -103,6 +106,7 @@ impl BlockingPool {
         max_threads: usize,
         keep_alive: Duration,
         spawner: ThreadSpawner,
+        inline: bool,
     ) -> BlockingPool {
         BlockingPool {
             inner: Arc::new(Inner {
@@ -112,7 +116,23 @@ impl BlockingPool {
                 max_threads,
                 keep_alive,
                 spawner,
+                inline,
             }),
+        }
+    }
+
+    /// Whether a closure waits in an inline pool's queue.
+    pub(crate) fn has_queued(&self) -> bool {
+        !self.inner.state.lock().queue.is_empty()
+    }
+
+    /// Runs the oldest queued closure on this thread (an inline pool's
+    /// way of running them).
+    pub(crate) fn run_one(&self, driver: &crate::driver::Driver) {
+        let queued = self.inner.state.lock().queue.pop_front();
+        if let Some(Queued { task, .. }) = queued {
+            task.run();
+            driver.blocking_done();
         }
     }
 
@@ -143,7 +163,11 @@ impl BlockingPool {
         }
         // Auto-advance waits for it (`driver.rs`, step 5).
         handle.inner.driver.blocking_queued();
-        let assigned = if state.num_idle > state.num_notify {
+        let assigned = if self.inner.inline {
+            // Run by the simulation's stepping thread; cancelled at
+            // shutdown if still queued.
+            false
+        } else if state.num_idle > state.num_notify {
             state.num_notify += 1;
             self.inner.work.notify_one();
             true

@@ -287,10 +287,43 @@ impl Driver {
         }
     }
 
-    /// Pauses the clock (`Builder::start_paused`); needs the timer.
-    pub(crate) fn pause(&self) {
+    /// For the simulation (`multi_thread/sim.rs`), with nothing to run:
+    /// moves the paused clock to the next timer and fires what is due;
+    /// `false` if no timer is pending.
+    pub(crate) fn advance_to_next_timer(&self) -> bool {
+        let Some(time) = &self.inner.time else {
+            return false;
+        };
+        match time.next_deadline() {
+            Some(deadline) => {
+                time.advance_to(deadline);
+                time.process(time.now());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether IO sources are registered (an event may still come).
+    pub(crate) fn has_io_sources(&self) -> bool {
+        self.inner.io.as_ref().is_some_and(|r| r.sources_len() > 0)
+    }
+
+    /// Polls the reactor for up to `timeout` (the simulation, idle).
+    pub(crate) fn turn_io(&self, timeout: Duration) {
+        if let Some(reactor) = &self.inner.io {
+            if self.inner.try_hold() {
+                drop(reactor.turn(Some(timeout)));
+                self.inner.release();
+            }
+        }
+    }
+
+    /// Pauses the clock from the start (`Builder::start_paused`); needs
+    /// the timer.
+    pub(crate) fn start_paused(&self) {
         if let Some(time) = &self.inner.time {
-            time.pause();
+            time.start_paused();
         }
     }
 
@@ -445,7 +478,7 @@ impl fmt::Debug for EnterGuard {
 }
 
 /// Step 7's panic, with the task dump of the runtime this thread is in.
-fn deadlock_panic() -> ! {
+pub(crate) fn deadlock_panic() -> ! {
     let dump = crate::context::try_current()
         .map(|h| h.dump().to_string())
         .unwrap_or_default();

@@ -54,9 +54,9 @@ impl State {
 }
 
 impl Clock {
-    /// A running clock that reads real time.
-    pub(crate) fn new() -> Clock {
-        let now = Instant::now();
+    /// A running clock that reads real time, from `now` (the driver's
+    /// origin, so that both agree to the nanosecond).
+    pub(crate) fn new(now: Instant) -> Clock {
         Clock {
             state: Mutex::new(State {
                 base: now,
@@ -91,6 +91,17 @@ impl Clock {
         }
         EVER_PAUSED.store(true, Ordering::Relaxed);
         state.base = state.now();
+        state.unfrozen = None;
+        self.paused.store(true, Ordering::Release);
+    }
+
+    /// Pauses the clock at `at`, which must not be later than now: a
+    /// runtime that starts paused stops it at its driver's origin, so the
+    /// paused time does not depend on how long building took.
+    pub(crate) fn pause_at(&self, at: Instant) {
+        let mut state = self.state.lock();
+        EVER_PAUSED.store(true, Ordering::Relaxed);
+        state.base = at.min(state.now());
         state.unfrozen = None;
         self.paused.store(true, Ordering::Release);
     }

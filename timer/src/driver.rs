@@ -112,6 +112,7 @@ impl Driver {
     /// timer is armed earlier than the deadline parked workers were given
     /// by [`next_deadline`](Self::next_deadline).
     pub fn new(unpark: Waker) -> Arc<Driver> {
+        let origin = Instant::now();
         Arc::new(Driver {
             inner: Mutex::new(Inner {
                 wheel: Wheel::new(),
@@ -120,9 +121,18 @@ impl Driver {
             }),
             next_tick: AtomicU64::new(u64::MAX),
             unpark,
-            origin: Instant::now(),
-            clock: Clock::new(),
+            origin,
+            clock: Clock::new(origin),
         })
+    }
+
+    /// Pauses the clock at the driver's origin (the instant it was made),
+    /// for a runtime that starts paused: its time then depends only on
+    /// what it does, not on when it was built (a simulation's runs must
+    /// agree to the nanosecond). Call it before any timer is armed.
+    pub fn start_paused(&self) {
+        self.clock.pause_at(self.origin);
+        self.unpark.wake_by_ref();
     }
 
     /// The time now on this driver's clock: real time, unless it was

@@ -14,7 +14,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
 /// The arguments accepted by both attributes, in the order they are listed in
 /// error messages.
 const ACCEPTED_ARGS: &str =
-    "`flavor`, `worker_threads`, `start_paused`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`";
+    "`flavor`, `worker_threads`, `start_paused`, `simulation`, `seed`, `seeds`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`";
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +87,9 @@ struct Config {
     timeout: Option<u64>,
     /// `start_paused = true`.
     start_paused: bool,
+    /// `simulation`: the first seed and how many seeds (`seed = N` is one
+    /// seed, `seeds = N` the seeds `0..N`).
+    simulation: Option<(u64, u64)>,
 }
 
 impl Config {
@@ -99,6 +102,7 @@ impl Config {
             shutdown_on: None,
             timeout: None,
             start_paused: false,
+            simulation: None,
         }
     }
 }
@@ -214,11 +218,18 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
     let mut grace: Option<(u64, MetaNameValue)> = None;
     let mut timeout: Option<(u64, MetaNameValue)> = None;
     let mut start_paused = false;
+    let mut simulation: Option<syn::Path> = None;
+    let mut seed: Option<(u64, MetaNameValue)> = None;
+    let mut seeds: Option<(u64, MetaNameValue)> = None;
     let mut seen: Vec<String> = Vec::new();
 
     for arg in args {
         let nv = match arg {
             Meta::NameValue(nv) => nv,
+            Meta::Path(path) if path_to_string(&path) == "simulation" && simulation.is_none() => {
+                simulation = Some(path);
+                continue;
+            }
             Meta::Path(path) => return Err(bare_arg_error(kind, &path)),
             Meta::List(list) => {
                 return Err(syn::Error::new_spanned(
@@ -249,6 +260,8 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
             "grace" => grace = Some((parse_duration(&nv.value, "grace")?, nv)),
             "timeout" => timeout = Some((parse_duration(&nv.value, "timeout")?, nv)),
             "start_paused" => start_paused = parse_bool(&nv.value, "start_paused")?,
+            "seed" => seed = Some((parse_u64(&nv.value, "seed")?, nv)),
+            "seeds" => seeds = Some((parse_u64(&nv.value, "seeds")?, nv)),
             _ => {
                 return Err(syn::Error::new_spanned(
                     &nv.path,
@@ -259,9 +272,12 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         seen.push(name);
     }
 
-    let flavor_value = flavor
-        .as_ref()
-        .map_or(kind.default_flavor(), |(flavor, _)| *flavor);
+    let flavor_value = match (&flavor, &simulation) {
+        (Some((flavor, _)), _) => *flavor,
+        // A simulation is of the multi-thread scheduler.
+        (None, Some(_)) => Flavor::MultiThread,
+        (None, None) => kind.default_flavor(),
+    };
 
     if let Some((_, nv)) = &worker_threads {
         if flavor_value != Flavor::MultiThread {
@@ -319,6 +335,48 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         ));
     }
 
+    for (given, name) in [(&seed, "seed"), (&seeds, "seeds")] {
+        if let (Some((_, nv)), None) = (given, &simulation) {
+            return Err(syn::Error::new_spanned(
+                nv,
+                format!(
+                    "`{name}` needs `simulation`, e.g. `#[runtime::test(simulation, {name} = 7)]`"
+                ),
+            ));
+        }
+    }
+    if let (Some(_), Some((_, nv))) = (&seed, &seeds) {
+        return Err(syn::Error::new_spanned(
+            nv,
+            "give `seed = N` (one seed) or `seeds = N` (the seeds 0..N), not both",
+        ));
+    }
+    if let Some(path) = &simulation {
+        let conflict = if kind == Kind::Main {
+            Some("`simulation` is for `#[runtime::test]`")
+        } else if flavor.is_some() {
+            Some("`simulation` runs the multi-thread scheduler: drop `flavor`")
+        } else if timeout.is_some() || shutdown_on.is_some() || start_paused {
+            Some("`simulation` cannot be used with `timeout`, `shutdown_on` or `start_paused` (its clock is always paused)")
+        } else {
+            None
+        };
+        if let Some(message) = conflict {
+            return Err(syn::Error::new_spanned(path, message));
+        }
+    }
+    let simulation = simulation.map(|_| match (&seed, &seeds) {
+        (Some((n, _)), _) => (*n, 1),
+        (None, Some((n, _))) => (0, *n),
+        (None, None) => (0, 1),
+    });
+    if let Some((_, 0)) = simulation {
+        return Err(syn::Error::new_spanned(
+            &seeds.as_ref().expect("0 seeds only from `seeds`").1,
+            "`seeds` must be greater than 0",
+        ));
+    }
+
     Ok(Config {
         flavor: flavor_value,
         worker_threads: worker_threads.map(|(lit, _)| lit),
@@ -330,7 +388,21 @@ fn parse_config(kind: Kind, args: TokenStream) -> syn::Result<Config> {
         }),
         timeout: timeout.map(|(ms, _)| ms),
         start_paused,
+        simulation,
     })
+}
+
+/// An unsuffixed or `u64` integer literal.
+fn parse_u64(value: &Expr, name: &str) -> syn::Result<u64> {
+    match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => lit.base10_parse(),
+        _ => Err(syn::Error::new_spanned(
+            value,
+            format!("`{name}` expects an integer literal, e.g. `{name} = 7`"),
+        )),
+    }
 }
 
 /// A `true` or `false` literal.
@@ -613,17 +685,41 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
     };
     let block = &input.block;
     let brace_token = input.block.brace_token;
-    let new_block = quote! {
-        {
-            let body = async move #block;
-            #annotate
-            #[allow(
-                clippy::expect_used,
-                clippy::diverging_sub_expression,
-                clippy::needless_return
-            )]
+    let new_block = if let Some((first, count)) = config.simulation {
+        let workers = config
+            .worker_threads
+            .as_ref()
+            .map_or(quote!(2), |n| quote!(#n));
+        quote! {
             {
-                return #run;
+                #[allow(clippy::expect_used)]
+                #crate_path::__private::run_simulation(
+                    #first,
+                    #count,
+                    |seed| #crate_path::Builder::new_multi_thread()
+                        .worker_threads(#workers)
+                        #unhandled_panic
+                        .enable_all()
+                        .simulation(seed)
+                        .build()
+                        .expect("Failed building the Runtime"),
+                    || async move #block,
+                )
+            }
+        }
+    } else {
+        quote! {
+            {
+                let body = async move #block;
+                #annotate
+                #[allow(
+                    clippy::expect_used,
+                    clippy::diverging_sub_expression,
+                    clippy::needless_return
+                )]
+                {
+                    return #run;
+                }
             }
         }
     };

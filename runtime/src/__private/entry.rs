@@ -134,3 +134,41 @@ fn stop_signal(signals: &[ShutdownOn]) -> impl Future<Output = ()> {
         Poll::Pending
     })
 }
+
+/// `#[runtime::test(simulation, ...)]`: runs `body` on a fresh simulated
+/// runtime (`make(seed)`) for each of the `count` seeds from `first`, or
+/// for the one seed in `RUNTIME_SEED` if it is set. A failing seed is
+/// named on stderr with how to rerun it, then the panic goes on.
+pub fn run_simulation<F, R>(
+    first: u64,
+    count: u64,
+    make: impl Fn(u64) -> Runtime,
+    body: impl Fn() -> F,
+) -> R
+where
+    F: Future<Output = R>,
+{
+    let seeds: Vec<u64> = match std::env::var("RUNTIME_SEED") {
+        Ok(seed) => vec![seed.trim().parse().unwrap_or_else(|_| {
+            panic!("RUNTIME_SEED must be a seed (an unsigned integer), not {seed:?}")
+        })],
+        Err(_) => (first..first.saturating_add(count)).collect(),
+    };
+    let mut last = None;
+    for seed in seeds {
+        let rt = make(seed);
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(body())));
+        match run {
+            Ok(out) => last = Some(out),
+            Err(panic) => {
+                drop(rt);
+                eprintln!(
+                    "runtime: the simulation failed with seed {seed}; rerun just this seed with \
+                     RUNTIME_SEED={seed}"
+                );
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+    last.expect("at least one seed")
+}

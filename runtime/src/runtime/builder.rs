@@ -7,6 +7,7 @@ use super::{
 };
 use crate::blocking::BlockingPool;
 use crate::driver::Driver;
+use crate::scheduler::multi_thread::Trace;
 use crate::scheduler::tuning::{
     EVENT_INTERVAL, GLOBAL_QUEUE_INTERVAL_CURRENT, GLOBAL_QUEUE_INTERVAL_MULTI,
 };
@@ -46,6 +47,8 @@ pub struct Builder {
     on_slow_poll: Option<SlowPollHook>,
     /// `None`: as many as workers.
     max_spare_workers: Option<usize>,
+    /// `Builder::simulation`'s seed.
+    simulation: Option<u64>,
     unhandled_panic: UnhandledPanic,
     event_interval: u32,
     enable_io: bool,
@@ -89,6 +92,7 @@ impl Builder {
             slow_poll_threshold: Some(DEFAULT_SLOW_POLL_THRESHOLD),
             on_slow_poll: None,
             max_spare_workers: None,
+            simulation: None,
             unhandled_panic: UnhandledPanic::Ignore,
             event_interval: EVENT_INTERVAL,
             enable_io: false,
@@ -436,6 +440,58 @@ impl Builder {
         self
     }
 
+    /// Makes the multi-thread runtime a seeded simulation of itself: its
+    /// `worker_threads` workers run no thread of their own; the thread
+    /// inside `block_on` steps them (the same worker code: local queues,
+    /// LIFO slots, stealing, the injector, parking) in an order drawn from
+    /// `seed`, and runs blocking closures itself, also in that order. The
+    /// clock is paused from the start (see
+    /// [`start_paused`](Self::start_paused)), and a run in which no task
+    /// can make progress panics with "deadlock" and the task dump.
+    ///
+    /// The same seed gives the same run: [`Handle::trace_hash`] (a hash of
+    /// which worker polled which task, in order) is the same over runs
+    /// and machines, and another seed gives another interleaving. Real
+    /// sockets work but their timing is not the seed's: use
+    /// [`io::duplex`](crate::io::duplex) for in-memory streams. Threads
+    /// the tasks start themselves are not simulated either. Not in tokio.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    /// use std::sync::Arc;
+    ///
+    /// let run = |seed| {
+    ///     let rt = runtime::runtime::Builder::new_multi_thread()
+    ///         .worker_threads(2)
+    ///         .enable_all()
+    ///         .simulation(seed)
+    ///         .build()
+    ///         .unwrap();
+    ///     let hits = Arc::new(AtomicUsize::new(0));
+    ///     rt.block_on(async {
+    ///         let tasks: Vec<_> = (0..4)
+    ///             .map(|_| {
+    ///                 let hits = hits.clone();
+    ///                 runtime::spawn(async move { hits.fetch_add(1, SeqCst) })
+    ///             })
+    ///             .collect();
+    ///         for t in tasks {
+    ///             t.await.unwrap();
+    ///         }
+    ///     });
+    ///     rt.handle().trace_hash()
+    /// };
+    /// assert_eq!(run(7), run(7));
+    /// ```
+    ///
+    /// # Panics
+    /// At `build`, on a current-thread builder (which is deterministic
+    /// already: use `start_paused`).
+    pub fn simulation(&mut self, seed: u64) -> &mut Builder {
+        self.simulation = Some(seed);
+        self
+    }
+
     fn spawner(&self) -> ThreadSpawner {
         ThreadSpawner {
             name: self.thread_name.clone(),
@@ -451,18 +507,29 @@ impl Builder {
     /// If the OS refuses to start a thread.
     pub fn build(&mut self) -> io::Result<Runtime> {
         crate::runtime::metrics::clock::calibrate();
+        assert!(
+            self.simulation.is_none() || self.kind == Kind::MultiThread,
+            "`simulation` simulates the multi-thread scheduler: use `Builder::new_multi_thread()` \
+             (a current-thread runtime is deterministic already; use `start_paused`)"
+        );
         let blocking = BlockingPool::new(
             self.max_blocking_threads,
             self.thread_keep_alive,
             self.spawner(),
+            self.simulation.is_some(),
         );
         assert!(
             self.enable_time || !self.start_paused,
             "`start_paused` needs the timer: call `enable_time` or `enable_all` on the builder"
         );
+        assert!(
+            self.enable_time || self.simulation.is_none(),
+            "`simulation` needs the timer (its clock is virtual): call `enable_time` or \
+             `enable_all` on the builder"
+        );
         let driver = Driver::new(self.enable_time, self.enable_io)?;
-        if self.start_paused {
-            driver.pause();
+        if self.start_paused || self.simulation.is_some() {
+            driver.start_paused();
         }
         match self.kind {
             Kind::CurrentThread => {
@@ -494,7 +561,26 @@ impl Builder {
             }
             Kind::MultiThread => {
                 let workers = self.worker_threads.unwrap_or_else(default_workers);
-                let spares = self.max_spare_workers.unwrap_or(workers);
+                // A simulation has no thread to hand a worker's role to.
+                let spares = match self.simulation {
+                    Some(_) => 0,
+                    None => self.max_spare_workers.unwrap_or(workers),
+                };
+                let sim = self
+                    .simulation
+                    .map(|seed| (seed, Arc::new(Trace::default())));
+                let mut task_hooks = self.task_hooks.clone();
+                if let Some((_, trace)) = &sim {
+                    let (trace, user) = (trace.clone(), task_hooks.before_poll.take());
+                    task_hooks.before_poll =
+                        Some(Arc::new(move |meta: &crate::task::TaskMeta<'_>| {
+                            trace.poll(meta.id());
+                            if let Some(user) = &user {
+                                user(meta);
+                            }
+                        }));
+                }
+                let watchdog = self.watchdog(workers + spares, workers, spares > 0);
                 let config = Config {
                     worker_threads: workers,
                     global_queue_interval: self
@@ -503,14 +589,14 @@ impl Builder {
                     event_interval: self.event_interval,
                     disable_lifo_slot: false,
                     park_hooks: self.park_hooks.clone(),
-                    task_hooks: self.task_hooks.clone().into_option(),
+                    task_hooks: task_hooks.into_option(),
                     sample_every: self.metrics_sample_every,
-                    watchdog: self.watchdog(workers + spares, workers, spares > 0),
+                    watchdog,
                     max_spare_workers: spares,
                     thread_keep_alive: self.thread_keep_alive,
                     panic_shutdown: self.panic_shutdown(),
                 };
-                let (shared, launch) = multi_thread::Launch::new(config, driver.clone());
+                let (shared, launch) = multi_thread::Launch::new(config, driver.clone(), sim);
                 let handle = Handle::new(
                     Scheduler::MultiThread(shared),
                     blocking,
@@ -524,6 +610,12 @@ impl Builder {
                         .set_starter(spare_starter(&handle, spawner.clone()));
                 }
                 let mut threads = Vec::with_capacity(workers);
+                if let Scheduler::MultiThread(shared) = &handle.inner.scheduler {
+                    if let Some(sim) = &shared.sim {
+                        sim.hold(launch.into_workers());
+                        return Ok(Runtime::from_parts(handle, threads));
+                    }
+                }
                 for worker in launch.into_workers() {
                     let h = handle.clone();
                     let started = spawner.spawn(move || {
@@ -558,11 +650,16 @@ impl Builder {
     /// The watchdog for `slots` worker slots of which `awake` start awake;
     /// `None` if neither the slow-poll report nor the hand-off is on.
     fn watchdog(&self, slots: usize, awake: usize, hand_off: bool) -> Option<Arc<Watchdog>> {
-        if self.slow_poll_threshold.is_none() && !hand_off {
+        // A simulation's workers are logical: real-time watching means
+        // nothing there.
+        let threshold = self
+            .slow_poll_threshold
+            .filter(|_| self.simulation.is_none());
+        if threshold.is_none() && !hand_off {
             return None;
         }
         Some(Arc::new(Watchdog::new(
-            self.slow_poll_threshold,
+            threshold,
             self.on_slow_poll.clone(),
             hand_off,
             slots,

@@ -159,6 +159,15 @@ impl Handle {
         match &self.inner.scheduler {
             Scheduler::MultiThread(shared) => {
                 let driver = &self.inner.driver;
+                if let Some(sim) = &shared.sim {
+                    let blocking = &self.inner.blocking;
+                    return match shared.config.panic_shutdown.as_deref() {
+                        None => sim.block_on(blocking, driver, future),
+                        Some(policy) => sim
+                            .block_on(blocking, driver, policy.guard(pin!(future)))
+                            .unwrap_or_else(|| policy.panic()),
+                    };
+                }
                 match shared.config.panic_shutdown.as_deref() {
                     None => outside_block_on(driver, future),
                     // `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
@@ -167,6 +176,18 @@ impl Handle {
                 }
             }
             Scheduler::CurrentThread(shared) => shared.block_on(future),
+        }
+    }
+
+    /// For a runtime built with
+    /// [`Builder::simulation`](super::Builder::simulation): a hash of which
+    /// worker polled which task, in order, since the runtime was built. The
+    /// same seed gives the same hash, over runs and machines. 0 for a
+    /// runtime that is not simulated. Not in tokio.
+    pub fn trace_hash(&self) -> u64 {
+        match &self.inner.scheduler {
+            Scheduler::MultiThread(shared) => shared.trace_hash(),
+            Scheduler::CurrentThread(_) => 0,
         }
     }
 

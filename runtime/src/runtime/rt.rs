@@ -214,6 +214,9 @@ impl Runtime {
         match &self.handle.inner.scheduler {
             Scheduler::MultiThread(shared) => {
                 shared.begin_shutdown();
+                if let Some(sim) = &shared.sim {
+                    sim.end();
+                }
                 join_all(std::mem::take(&mut self.workers), deadline);
                 join_all(shared.end_spares(), deadline);
             }

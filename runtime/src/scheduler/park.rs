@@ -69,6 +69,19 @@ impl Parker {
         }
     }
 
+    /// Whether an unpark is pending.
+    pub(crate) fn is_notified(&self) -> bool {
+        self.inner.state.load(Ordering::SeqCst) == NOTIFIED
+    }
+
+    /// Consumes a pending unpark, if there is one, without blocking.
+    pub(crate) fn try_take_unpark(&self) -> bool {
+        self.inner
+            .state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok()
+    }
+
     /// Blocks until unparked, or until `timeout` passed (`None`: no limit).
     /// May return early; callers re-check their condition.
     pub(crate) fn park(&self, timeout: Option<Duration>) {

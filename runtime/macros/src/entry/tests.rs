@@ -178,7 +178,7 @@ fn errors() {
             Kind::Main,
             quote!(foo = 1),
             main(),
-            "unknown argument `foo`; expected one of `flavor`, `worker_threads`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`",
+            "unknown argument `foo`; expected one of `flavor`, `worker_threads`, `start_paused`, `simulation`, `seed`, `seeds`, `unhandled_panic`, `timeout`, `shutdown_on`, `grace`, `crate`",
         ),
         (
             Kind::Main,

@@ -155,8 +155,8 @@ impl Watcher {
         }
     }
 
-    /// Takes the role for good (models with the slot off, `__loom.rs`).
-    #[cfg(loom)]
+    /// Takes the role for good (models with the slot off, `__loom.rs`; a
+    /// simulation, `sim.rs`).
     pub(super) fn hold(&self) {
         self.watching.store(true, Ordering::SeqCst);
     }

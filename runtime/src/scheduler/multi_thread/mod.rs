@@ -32,8 +32,11 @@
 
 mod idle;
 mod lifo;
+mod sim;
 mod spare;
 mod worker;
+
+pub(crate) use sim::Trace;
 
 pub(crate) use spare::Starter;
 pub(crate) use worker::hand_off_current;
@@ -74,6 +77,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     /// The timer (and, with IO, the reactor): see `driver.rs`.
     pub(crate) driver: Driver,
+    /// `Some` for a simulated runtime (`sim.rs`): it holds the workers.
+    pub(crate) sim: Option<sim::Sim>,
 }
 
 /// What the other threads may touch of one worker.
@@ -162,12 +167,16 @@ impl Shared {
     }
 }
 
-#[cfg(loom)]
 impl Shared {
-    /// For `__loom::MultiThread::without_lifo`: no worker becomes the
-    /// watcher.
+    /// No worker becomes the LIFO watcher (`__loom::MultiThread::without_lifo`,
+    /// and a simulation, where no poll blocks a worker for real).
     pub(crate) fn hold_watcher_role(&self) {
         self.watcher.hold();
+    }
+
+    /// The simulation's trace hash; 0 for a runtime that is not simulated.
+    pub(crate) fn trace_hash(&self) -> u64 {
+        self.sim.as_ref().map_or(0, |sim| sim.trace.hash())
     }
 }
 

@@ -169,6 +169,7 @@ impl Launch {
     pub(crate) fn new(
         config: crate::runtime::Config,
         driver: crate::driver::Driver,
+        sim: Option<(u64, Arc<super::Trace>)>,
     ) -> (Arc<Shared>, Launch) {
         let core = config.worker_threads;
         // The spare slots follow the core ones (`spare.rs`).
@@ -203,7 +204,11 @@ impl Launch {
             ),
             config,
             driver,
+            sim: sim.map(|(seed, trace)| super::sim::Sim::new(seed, trace)),
         });
+        if shared.sim.is_some() {
+            shared.hold_watcher_role();
+        }
         let mut workers: Vec<Worker> = parts
             .into_iter()
             .enumerate()
@@ -277,49 +282,71 @@ impl Worker {
         let _reset = ResetCurrent;
         // `yield_now` on this thread hands its waker here (`defer.rs`).
         let deferring = defer::enter();
-        let event_interval = self.cx.shared.config.event_interval;
         loop {
-            if SPARE && self.cx.shared.spares.should_retire() {
-                break;
-            }
-            self.tick = self.tick.wrapping_add(1);
-            if self.tick.is_multiple_of(event_interval) {
-                if self.cx.shared.is_shutdown() {
-                    break;
+            match self.turn::<SPARE>() {
+                Turn::Ran => {}
+                Turn::Exit => break,
+                Turn::Park => {
+                    if let Some(task) = self.park() {
+                        self.run_task(task);
+                    }
+                    if self.cx.shared.is_shutdown() {
+                        break;
+                    }
                 }
-                // A busy worker never parks: fire due timers now and then,
-                // and let the tasks that yielded run again.
-                self.cx.shared.driver.maintain();
-                self.wake_deferred();
-            }
-            if let Some(task) = self.next_task().or_else(|| self.steal_work()) {
-                self.run_task(task);
-                continue;
-            }
-            if self.cx.shared.is_shutdown() {
-                break;
-            }
-            if self.has_deferred() {
-                // Only yielded tasks are left: look at the driver without
-                // blocking, then run them again (as tokio's `park_yield`).
-                self.cx.shared.driver.maintain();
-                self.wake_deferred();
-                continue;
-            }
-            if SPARE && self.cx.shared.spares.should_retire() {
-                break;
-            }
-            if let Some(task) = self.park() {
-                self.run_task(task);
-            }
-            if self.cx.shared.is_shutdown() {
-                break;
             }
         }
-        let metrics = &self.cx.shared.metrics[self.cx.index];
-        self.sampler.publish(metrics);
         // The deferred wakes first, since they may queue here.
         drop(deferring);
+        self.finish();
+    }
+
+    /// One turn of the run loop: runs one task (or, now and then, looks
+    /// at the driver), or says that the worker should park or exit. The
+    /// simulation (`sim.rs`) calls it for one logical worker at a time.
+    #[inline(always)]
+    pub(super) fn turn<const SPARE: bool>(&mut self) -> Turn {
+        if SPARE && self.cx.shared.spares.should_retire() {
+            return Turn::Exit;
+        }
+        self.tick = self.tick.wrapping_add(1);
+        if self
+            .tick
+            .is_multiple_of(self.cx.shared.config.event_interval)
+        {
+            if self.cx.shared.is_shutdown() {
+                return Turn::Exit;
+            }
+            // A busy worker never parks: fire due timers now and then,
+            // and let the tasks that yielded run again.
+            self.cx.shared.driver.maintain();
+            self.wake_deferred();
+        }
+        if let Some(task) = self.next_task().or_else(|| self.steal_work()) {
+            self.run_task(task);
+            return Turn::Ran;
+        }
+        if self.cx.shared.is_shutdown() {
+            return Turn::Exit;
+        }
+        if self.has_deferred() {
+            // Only yielded tasks are left: look at the driver without
+            // blocking, then run them again (as tokio's `park_yield`).
+            self.cx.shared.driver.maintain();
+            self.wake_deferred();
+            return Turn::Ran;
+        }
+        if SPARE && self.cx.shared.spares.should_retire() {
+            return Turn::Exit;
+        }
+        Turn::Park
+    }
+
+    /// After the run loop: publishes the metrics and, at shutdown, drops
+    /// what the worker still holds.
+    pub(super) fn finish(&mut self) {
+        let metrics = &self.cx.shared.metrics[self.cx.index];
+        self.sampler.publish(metrics);
         if !self.cx.shared.is_shutdown() {
             return; // a retiring spare: `run_spare` gives its tasks away
         }
@@ -464,24 +491,8 @@ impl Worker {
     /// Sleeps until notified (or, as the LIFO watcher, for a while); may
     /// return a task stolen from a stuck worker's LIFO slot.
     fn park(&mut self) -> Option<Notified> {
+        let timeout = self.park_begin();
         let shared = self.cx.shared.clone();
-        let was_searching = std::mem::take(&mut self.is_searching);
-        if shared
-            .idle
-            .transition_worker_to_parked(self.cx.index, was_searching)
-            && shared.has_queued_work()
-        {
-            // The last searcher's final look (idle.rs): work arrived while
-            // nobody was being woken. This may pick this very worker, whose
-            // park then returns at once.
-            shared.notify_parked();
-        }
-        let timeout = shared.watcher.begin(
-            &mut self.watch,
-            shared.idle.any_unparked(),
-            &shared.remotes,
-            self.cx.index,
-        );
         if !shared.is_shutdown() {
             let metrics = &shared.metrics[self.cx.index];
             metrics.parking(&mut self.ran, self.busy_since, &mut self.sampler);
@@ -496,8 +507,82 @@ impl Worker {
             shared.config.park_hooks.after_unpark();
             self.busy_since = Instant::now();
         }
+        self.park_end()
+    }
+
+    /// The half of [`park`](Self::park) before blocking: the worker counts
+    /// as parked from here on. Returns how long the LIFO watcher may sleep.
+    pub(super) fn park_begin(&mut self) -> Option<std::time::Duration> {
+        let shared = &self.cx.shared;
+        let was_searching = std::mem::take(&mut self.is_searching);
+        if shared
+            .idle
+            .transition_worker_to_parked(self.cx.index, was_searching)
+            && shared.has_queued_work()
+        {
+            // The last searcher's final look (idle.rs): work arrived while
+            // nobody was being woken. This may pick this very worker, whose
+            // park then returns at once.
+            shared.notify_parked();
+        }
+        shared.watcher.begin(
+            &mut self.watch,
+            shared.idle.any_unparked(),
+            &shared.remotes,
+            self.cx.index,
+        )
+    }
+
+    /// The half of [`park`](Self::park) after blocking.
+    pub(super) fn park_end(&mut self) -> Option<Notified> {
+        let shared = &self.cx.shared;
         let stolen = shared.watcher.end(&mut self.watch, &shared.remotes);
         self.is_searching = shared.idle.transition_worker_from_parked(self.cx.index);
         stolen
     }
+
+    /// Whether the worker's parker holds an unpark: the simulation's test
+    /// for "this parked worker was woken".
+    pub(super) fn has_unpark(&self) -> bool {
+        self.parker.is_notified()
+    }
+
+    /// Consumes the parker's unpark, if any.
+    pub(super) fn take_unpark(&self) -> bool {
+        self.parker.try_take_unpark()
+    }
+
+    /// Makes this worker the current thread's until `f` returns (the
+    /// simulation runs several workers on one thread, a step at a time).
+    pub(super) fn enter<R>(&mut self, f: impl FnOnce(&mut Worker) -> R) -> R {
+        let prev = CURRENT.with(|c| c.replace(&self.cx));
+        struct Restore(*const WorkerContext);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let _ = CURRENT.try_with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(prev);
+        f(self)
+    }
+
+    /// Runs `task` as the run loop does (the simulation's wake-up steps).
+    pub(super) fn run_one(&mut self, task: Notified) {
+        self.run_task(task);
+    }
+
+    /// Seeds the victim choice (the simulation draws it from its seed).
+    pub(super) fn seed(&mut self, seed: u32) {
+        self.rng = seed | 1;
+    }
+}
+
+/// What one [`Worker::turn`] did.
+pub(super) enum Turn {
+    /// Ran a task or looked at the driver: turn again.
+    Ran,
+    /// Found nothing to do: park.
+    Park,
+    /// Shutdown (or a spare's retirement): leave the run loop.
+    Exit,
 }
