@@ -334,7 +334,22 @@ fn a_dropped_status_future_with_kill_on_drop_kills_its_child() {
 }
 
 /// The pid of our child whose command line holds `arg`.
+/// The pid of our child whose argv holds `arg`, looked for up to 5 s (on
+/// a loaded machine its /proc entry can show up late).
 fn find_child_running(arg: &str) -> Option<u32> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Some(pid) = find_child_running_now(arg) {
+            return Some(pid);
+        }
+        if std::time::Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn find_child_running_now(arg: &str) -> Option<u32> {
     std::fs::read_dir("/proc")
         .ok()?
         .flatten()
