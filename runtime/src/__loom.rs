@@ -424,6 +424,7 @@ impl MultiThread {
             max_spare_workers: 0,
             thread_keep_alive: std::time::Duration::ZERO,
             panic_shutdown: None,
+            unjoined: None,
         };
         let (shared, launch) = multi_thread::Launch::new(
             config,

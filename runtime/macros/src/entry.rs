@@ -639,6 +639,13 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
         .as_ref()
         .map(|v| quote!(.unhandled_panic(#crate_path::runtime::UnhandledPanic::#v)));
     let start_paused = config.start_paused.then(|| quote!(.start_paused(true)));
+    // A test fails on a panic nobody joined, unless `unhandled_panic` says
+    // what to do with panics.
+    // (Not on a `LocalRuntime`, whose tasks' panics are not reported to
+    // it.)
+    let tests_unjoined =
+        kind == Kind::Test && config.unhandled_panic.is_none() && config.flavor != Flavor::Local;
+    let track_unjoined = tests_unjoined.then(|| quote!(.__track_unjoined_panics()));
 
     let output = match &input.sig.output {
         ReturnType::Default => quote!(()),
@@ -662,6 +669,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
             #unhandled_panic
             .enable_all()
             #start_paused
+            #track_unjoined
             #build
             .expect("Failed building the Runtime")
     };
@@ -681,6 +689,9 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
                 ::core::time::Duration::from_millis(#ms),
             )
         },
+        (None, None) if tests_unjoined => {
+            quote!(#crate_path::__private::run_test(#runtime, body))
+        }
         (None, None) => quote!(#runtime.block_on(body)),
     };
     let block = &input.block;
@@ -699,6 +710,7 @@ fn expand_fn(kind: Kind, mut input: ItemFn, config: &Config) -> TokenStream {
                     |seed| #crate_path::Builder::new_multi_thread()
                         .worker_threads(#workers)
                         #unhandled_panic
+                        #track_unjoined
                         .enable_all()
                         .simulation(seed)
                         .build()

@@ -88,20 +88,45 @@ where
 /// # Panics
 /// When `limit` passes first.
 pub fn run_with_timeout<F: Future>(rt: Runtime, body: F, limit: Duration) -> F::Output {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
     let handle = rt.handle().clone();
+    // The limit is real time, also under a paused clock: a thread of its
+    // own watches it, not a runtime timer (which auto-advance would fire).
+    let expired = Arc::new((AtomicBool::new(false), Mutex::new(None::<std::task::Waker>)));
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watch = expired.clone();
+    let watcher = std::thread::Builder::new()
+        .name("test-timeout".into())
+        .spawn(move || {
+            if finished.recv_timeout(limit) == Err(std::sync::mpsc::RecvTimeoutError::Timeout) {
+                watch.0.store(true, Ordering::SeqCst);
+                let waker = watch.1.lock().unwrap_or_else(|e| e.into_inner()).take();
+                waker.into_iter().for_each(std::task::Waker::wake);
+            }
+        })
+        .expect("a thread for the test's timeout");
     let out = rt.block_on(async {
         let mut body = pin!(body);
-        let mut limit = pin!(crate::time::sleep(limit));
         std::future::poll_fn(|cx| {
             if let Poll::Ready(v) = body.as_mut().poll(cx) {
                 return Poll::Ready(Some(v));
             }
-            limit.as_mut().poll(cx).map(|()| None)
+            *expired.1.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+            if expired.0.load(Ordering::SeqCst) {
+                return Poll::Ready(None);
+            }
+            Poll::Pending
         })
         .await
     });
+    drop(done);
+    let _ = watcher.join();
     match out {
-        Some(v) => v,
+        Some(v) => {
+            fail_on_unjoined_panics(&rt);
+            v
+        }
         None => {
             let dump = handle.dump();
             panic!(
@@ -109,6 +134,32 @@ pub fn run_with_timeout<F: Future>(rt: Runtime, body: F, limit: Duration) -> F::
             )
         }
     }
+}
+
+/// `#[runtime::test]` without `timeout`: runs the body, then fails if a
+/// spawned task panicked and nobody joined it.
+pub fn run_test<F: Future>(rt: Runtime, body: F) -> F::Output {
+    let out = rt.block_on(body);
+    fail_on_unjoined_panics(&rt);
+    out
+}
+
+/// Panics, naming them, if tasks of `rt` panicked and no `JoinHandle`
+/// returned their panic (`runtime/unjoined.rs`).
+fn fail_on_unjoined_panics(rt: &Runtime) {
+    let lines = rt.__unjoined_panics();
+    if lines.is_empty() {
+        return;
+    }
+    panic!(
+        "{} spawned task{} panicked and nobody joined {} (the JoinHandle was dropped or never \
+         awaited):\n  {}\njoin the task to see its panic, or opt out with \
+         `#[runtime::test(unhandled_panic = \"ignore\")]`",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" },
+        if lines.len() == 1 { "it" } else { "them" },
+        lines.join("\n  ")
+    );
 }
 
 /// Completes when any of `signals` arrives. The listeners exist once this
@@ -157,7 +208,11 @@ where
     let mut last = None;
     for seed in seeds {
         let rt = make(seed);
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rt.block_on(body())));
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let out = rt.block_on(body());
+            fail_on_unjoined_panics(&rt);
+            out
+        }));
         match run {
             Ok(out) => last = Some(out),
             Err(panic) => {

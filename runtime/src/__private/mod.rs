@@ -11,7 +11,9 @@
 mod entry;
 mod rng;
 
-pub use entry::{run_simulation, run_until_shutdown, run_with_timeout, Interrupted, ShutdownOn};
+pub use entry::{
+    run_simulation, run_test, run_until_shutdown, run_with_timeout, Interrupted, ShutdownOn,
+};
 
 pub use futures_util::future::{maybe_done, MaybeDone};
 pub use runtime_macros::select_pattern;

@@ -1,6 +1,7 @@
 //! `Builder`: every knob of a runtime, checked, then `build()`.
 
 use super::threads::{Hook, ThreadSpawner};
+use super::unjoined::Unjoined;
 use super::watchdog::{SlowPoll, SlowPollHook, Watchdog, DEFAULT_SLOW_POLL_THRESHOLD};
 use super::{
     Config, Handle, PanicShutdown, ParkHooks, Runtime, TaskHook, TaskHooks, UnhandledPanic,
@@ -49,6 +50,8 @@ pub struct Builder {
     max_spare_workers: Option<usize>,
     /// `Builder::simulation`'s seed.
     simulation: Option<u64>,
+    /// `#[runtime::test]` asks for it (`unjoined.rs`).
+    unjoined: bool,
     unhandled_panic: UnhandledPanic,
     event_interval: u32,
     enable_io: bool,
@@ -93,6 +96,7 @@ impl Builder {
             on_slow_poll: None,
             max_spare_workers: None,
             simulation: None,
+            unjoined: false,
             unhandled_panic: UnhandledPanic::Ignore,
             event_interval: EVENT_INTERVAL,
             enable_io: false,
@@ -492,6 +496,14 @@ impl Builder {
         self
     }
 
+    /// For `#[runtime::test]`: remember the panics of spawned tasks that no
+    /// `JoinHandle` returns, for [`Runtime::__unjoined_panics`]. Not an API.
+    #[doc(hidden)]
+    pub fn __track_unjoined_panics(&mut self) -> &mut Builder {
+        self.unjoined = true;
+        self
+    }
+
     fn spawner(&self) -> ThreadSpawner {
         ThreadSpawner {
             name: self.thread_name.clone(),
@@ -547,6 +559,7 @@ impl Builder {
                     max_spare_workers: 0,
                     thread_keep_alive: self.thread_keep_alive,
                     panic_shutdown: self.panic_shutdown(),
+                    unjoined: self.unjoined.then(|| Arc::new(Unjoined::new())),
                 };
                 let shared = current_thread::Shared::new(config, driver.clone());
                 let handle = Handle::new(
@@ -595,6 +608,7 @@ impl Builder {
                     max_spare_workers: spares,
                     thread_keep_alive: self.thread_keep_alive,
                     panic_shutdown: self.panic_shutdown(),
+                    unjoined: self.unjoined.then(|| Arc::new(Unjoined::new())),
                 };
                 let (shared, launch) = multi_thread::Launch::new(config, driver.clone(), sim);
                 let handle = Handle::new(

@@ -11,6 +11,7 @@ mod panic_policy;
 mod rt;
 mod task_hooks;
 mod threads;
+pub(crate) mod unjoined;
 mod waits;
 mod watchdog;
 
@@ -119,4 +120,6 @@ pub(crate) struct Config {
     pub(crate) thread_keep_alive: std::time::Duration,
     /// Set with `UnhandledPanic::ShutdownRuntime` (`panic_policy.rs`).
     pub(crate) panic_shutdown: Option<std::sync::Arc<PanicShutdown>>,
+    /// Set for `#[runtime::test]`: the panics nobody joined (`unjoined.rs`).
+    pub(crate) unjoined: Option<std::sync::Arc<unjoined::Unjoined>>,
 }

@@ -187,6 +187,22 @@ impl Runtime {
         report
     }
 
+    /// For `#[runtime::test]`: the panics of spawned tasks that no
+    /// `JoinHandle` returned since the last call, one line each (task,
+    /// name, spawn site, message); empty unless the runtime was built with
+    /// `Builder::__track_unjoined_panics`. Not an API.
+    #[doc(hidden)]
+    pub fn __unjoined_panics(&self) -> Vec<String> {
+        let config = match &self.handle.inner.scheduler {
+            crate::scheduler::Scheduler::MultiThread(s) => &s.config,
+            crate::scheduler::Scheduler::CurrentThread(s) => &s.config,
+        };
+        config
+            .unjoined
+            .as_ref()
+            .map_or_else(Vec::new, |u| u.check())
+    }
+
     /// Shuts down without waiting for any thread. Allowed in an
     /// asynchronous context, where dropping the runtime is not.
     pub fn shutdown_background(self) {

@@ -386,6 +386,9 @@ impl Schedule for Arc<Shared> {
     }
 
     fn task_panicked(&self, task: task::TaskMeta<'_>, payload: &(dyn std::any::Any + Send)) {
+        if let Some(unjoined) = &self.config.unjoined {
+            unjoined.record(task, payload);
+        }
         if let Some(policy) = &self.config.panic_shutdown {
             if policy.begin(task, payload) {
                 self.shutdown();

@@ -87,6 +87,11 @@ impl<T> Future for JoinHandle<T> {
         };
         if out.is_ready() {
             coop.made_progress();
+            if let Poll::Ready(Err(e)) = &out {
+                if e.is_panic() {
+                    crate::runtime::unjoined::joined(e.id());
+                }
+            }
         } else {
             // For task dumps: what this task waits on (one store).
             runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Join {
