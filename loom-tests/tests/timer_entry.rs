@@ -247,7 +247,7 @@ fn shutdown_races_register() {
         assert!(arm(
             &driver,
             &entry,
-            Instant::now() + Duration::from_secs(5)
+            (Instant::now() + Duration::from_secs(5)).into_std()
         ));
         let (counter, waker) = Counter::new();
 

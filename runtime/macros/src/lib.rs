@@ -155,6 +155,17 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// make progress any more then fails at once with "deadlock: no task can
 /// make progress" and the task dump) and `crate = "path"`.
 ///
+/// Only here: `simulation`, with `seed = N` or `seeds = N` (the seeds
+/// `0..N`; one seed, 0, by default): the body runs once per seed on a
+/// seeded simulation of the multi-thread runtime (`Builder::simulation`;
+/// `worker_threads` defaults to 2). `RUNTIME_SEED=N` in the environment
+/// runs just seed `N`; a failing seed is printed with how to rerun it.
+///
+/// A panic in a spawned task that nobody joined (its `JoinHandle` was
+/// dropped or never awaited) fails the test after its body returns, naming
+/// the task, its spawn site and the panic's message; `unhandled_panic =
+/// "ignore"` opts out. (Not on `flavor = "local"`.)
+///
 /// # Errors
 ///
 /// Misuse is a compile error, as for [`macro@main`]; additionally a test
