@@ -66,6 +66,7 @@ impl Clock {
         }
     }
 
+    #[inline]
     pub(crate) fn now(&self) -> Instant {
         if !EVER_PAUSED.load(Ordering::Relaxed) {
             // No clock was ever paused: every clock reads real time.
@@ -74,6 +75,7 @@ impl Clock {
         self.state.lock().now()
     }
 
+    #[inline]
     pub(crate) fn is_paused(&self) -> bool {
         // Acquire: pairs with the release stores below, so a thread that
         // sees the clock paused also sees `EVER_PAUSED`.
@@ -177,6 +179,21 @@ pub fn pause() {
 
 /// Lets the current runtime's paused clock run again, from where it
 /// stands (tokio's `time::resume`).
+///
+/// ```
+/// use runtime::time::{self, Duration, Instant};
+///
+/// # let rt = runtime::runtime::Builder::new_current_thread()
+/// #     .enable_time().start_paused(true).build().unwrap();
+/// # rt.block_on(async {
+/// let start = Instant::now();
+/// time::advance(Duration::from_secs(60)).await; // paused: a jump
+/// time::resume();
+/// // Running again: real time passes from 60 s on.
+/// time::sleep(Duration::from_millis(1)).await;
+/// assert!(start.elapsed() > Duration::from_secs(60));
+/// # });
+/// ```
 ///
 /// # Panics
 /// Outside a runtime with time, or if the clock is not paused.

@@ -139,11 +139,13 @@ impl Driver {
     /// [`pause`](Self::pause)d. The runtime passes it to
     /// [`process`](Self::process) and measures
     /// [`next_deadline`](Self::next_deadline) against it.
+    #[inline]
     pub fn now(&self) -> Instant {
         self.clock.now()
     }
 
     /// Whether the clock is paused.
+    #[inline]
     pub fn is_paused(&self) -> bool {
         self.clock.is_paused()
     }

@@ -323,7 +323,13 @@ pub(super) unsafe fn try_read_output<F: Future, S: Schedule>(
     // says `Consumed` right after, so the output is moved out once.
     let output = cell.core.stage.with_mut(|s| unsafe { (*s).take_output() });
     cell.header.set_stage_tag(Tag::Consumed);
-    let output = output.map_err(|failure| JoinError::new(cell.header.id, failure));
+    let output = output.map_err(|failure| {
+        if matches!(failure, Failure::Panic(_)) {
+            // A test's check of unjoined panics (`runtime/unjoined.rs`).
+            crate::runtime::unjoined::joined(cell.header.id);
+        }
+        JoinError::new(cell.header.id, failure)
+    });
     // SAFETY: the caller guarantees `dst`'s type.
     unsafe { *(dst as *mut Poll<Result<F::Output, JoinError>>) = Poll::Ready(output) };
 }

@@ -12,6 +12,29 @@ use std::task::{Context, Poll};
 ///
 /// Dropping a `JoinHandle` detaches the task: it keeps running, and its
 /// output is dropped when it completes.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::sync::oneshot;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // Awaiting the handle gives the task's output.
+/// let task = runtime::spawn(async { 2 + 2 });
+/// assert_eq!(task.await.unwrap(), 4);
+///
+/// // A panic in the task comes back as an error, not a panic here.
+/// let task = runtime::spawn(async { panic!("boom") });
+/// let err = task.await.unwrap_err();
+/// assert!(err.is_panic());
+///
+/// // A dropped handle detaches the task: it still runs to the end.
+/// let (tx, rx) = oneshot::channel();
+/// drop(runtime::spawn(async move { tx.send("done").unwrap() }));
+/// assert_eq!(rx.await.unwrap(), "done");
+/// # });
+/// ```
 pub struct JoinHandle<T> {
     raw: RawTask,
     _output: PhantomData<T>,
@@ -36,22 +59,78 @@ impl<T> JoinHandle<T> {
     /// Cancels the task. If it is running, it is cancelled after its
     /// current poll; awaiting the handle then gives a cancelled
     /// [`JoinError`], unless the task completed first.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let task = runtime::spawn(std::future::pending::<()>());
+    /// task.abort();
+    /// let err = task.await.unwrap_err();
+    /// assert!(err.is_cancelled());
+    ///
+    /// // Aborting a task that already completed changes nothing.
+    /// let task = runtime::spawn(async { 1 });
+    /// while !task.is_finished() {
+    ///     runtime::task::yield_now().await;
+    /// }
+    /// task.abort();
+    /// assert_eq!(task.await.unwrap(), 1);
+    /// # });
+    /// ```
     pub fn abort(&self) {
         super::abort::remote_abort(self.raw);
     }
 
     /// Whether the task has finished (completed, panicked or cancelled).
+    /// Once true, awaiting the handle returns at once.
+    ///
+    /// ```
+    /// use runtime::sync::oneshot;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (tx, rx) = oneshot::channel::<()>();
+    /// let task = runtime::spawn(async move { rx.await.is_ok() });
+    /// assert!(!task.is_finished()); // waits for `tx`
+    /// tx.send(()).unwrap();
+    /// while !task.is_finished() {
+    ///     runtime::task::yield_now().await;
+    /// }
+    /// assert!(task.await.unwrap());
+    /// # });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.raw.state().load().is_complete()
     }
 
     /// A handle that can abort the task but not join it.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let task = runtime::spawn(std::future::pending::<()>());
+    /// let abort = task.abort_handle();
+    /// assert_eq!(abort.id(), task.id());
+    /// // The abort handle can go elsewhere (another task, a thread).
+    /// std::thread::spawn(move || abort.abort()).join().unwrap();
+    /// assert!(task.await.unwrap_err().is_cancelled());
+    /// # });
+    /// ```
     pub fn abort_handle(&self) -> AbortHandle {
         self.raw.state().ref_inc();
         AbortHandle::new(self.raw)
     }
 
-    /// The task's id.
+    /// The task's id, the same as [`task::id()`](super::id) inside it.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let task = runtime::spawn(async { runtime::task::id() });
+    /// let id = task.id();
+    /// assert_eq!(task.await.unwrap(), id);
+    /// # });
+    /// ```
     pub fn id(&self) -> Id {
         self.raw.header().id
     }
@@ -87,11 +166,6 @@ impl<T> Future for JoinHandle<T> {
         };
         if out.is_ready() {
             coop.made_progress();
-            if let Poll::Ready(Err(e)) = &out {
-                if e.is_panic() {
-                    crate::runtime::unjoined::joined(e.id());
-                }
-            }
         } else {
             // For task dumps: what this task waits on (one store).
             runtime_coop::wait::record(runtime_coop::wait::WaitsOn::Join {
