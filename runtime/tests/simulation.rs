@@ -209,3 +209,62 @@ async fn the_test_attribute_takes_one_seed() {
     assert_ne!(handle.trace_hash(), 0);
     task::spawn(async {}).await.unwrap();
 }
+
+/// The planted race under the test attribute: fails under the seeds that
+/// lose the update. Run by `runtime_seed_reruns_the_failing_seed` in a
+/// child process.
+#[runtime::test(simulation, seeds = 100)]
+#[ignore = "fails on purpose; run by runtime_seed_reruns_the_failing_seed"]
+async fn planted_race_under_the_attribute() {
+    let counter = Arc::new(AtomicUsize::new(0));
+    let increment = |counter: Arc<AtomicUsize>| async move {
+        let read = counter.load(SeqCst);
+        task::yield_now().await;
+        counter.store(read + 1, SeqCst);
+    };
+    let first = task::spawn(increment(counter.clone()));
+    task::yield_now().await;
+    let second = task::spawn(increment(counter.clone()));
+    first.await.unwrap();
+    second.await.unwrap();
+    assert_eq!(counter.load(SeqCst), 2, "lost an update");
+}
+
+#[test]
+fn runtime_seed_reruns_the_failing_seed() {
+    let run = |seed: Option<u64>| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--ignored", "--exact", "planted_race_under_the_attribute"]);
+        match seed {
+            Some(seed) => cmd.env("RUNTIME_SEED", seed.to_string()),
+            None => cmd.env_remove("RUNTIME_SEED"),
+        };
+        let out = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let (passed, text) = run(None);
+    assert!(!passed, "no seed of 100 caught the race:\n{text}");
+    let seed: u64 = text
+        .split("the simulation failed with seed ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no seed named:\n{text}"));
+    assert!(text.contains(&format!("RUNTIME_SEED={seed}")), "{text}");
+    // That seed alone fails the same way, every time.
+    for _ in 0..3 {
+        let (passed, again) = run(Some(seed));
+        assert!(!passed, "{again}");
+        assert!(
+            again.contains(&format!("failed with seed {seed};")),
+            "{again}"
+        );
+        assert!(again.contains("lost an update"), "{again}");
+    }
+    // And a seed that keeps the update passes alone.
+    let fine = (0..100).find(|&s| racy_increments(s) == 2).unwrap();
+    let (passed, text) = run(Some(fine));
+    assert!(passed, "seed {fine}:\n{text}");
+}
