@@ -16,7 +16,7 @@ use std::mem::MaybeUninit;
 /// `write_all_buf` take (tokio takes `bytes::Buf`).
 ///
 /// ```
-/// use runtime_io::Buf;
+/// use runtime::io::buf::Buf;
 ///
 /// let mut data: &[u8] = b"hello";
 /// assert_eq!(data.chunk(), b"hello");

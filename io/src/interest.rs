@@ -25,7 +25,7 @@ const ERROR: u8 = 1 << 5;
 /// | `ERROR` | `ERROR` |
 ///
 /// ```
-/// use runtime_io::Interest;
+/// use runtime::io::Interest;
 ///
 /// let both = Interest::READABLE | Interest::WRITABLE;
 /// assert!(both.is_readable() && both.is_writable());

@@ -25,7 +25,7 @@ use std::mem::MaybeUninit;
 /// remembers it) and of the places tokio's API names it.
 ///
 /// ```
-/// use runtime_io::ReadBuf;
+/// use runtime::io::ReadBuf;
 ///
 /// let mut storage = [0u8; 8];
 /// let mut buf = ReadBuf::new(&mut storage);

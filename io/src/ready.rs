@@ -23,7 +23,7 @@ pub(crate) const ERROR: u8 = 1 << 5;
 /// returns at once (end of file or an error).
 ///
 /// ```
-/// use runtime_io::Ready;
+/// use runtime::io::Ready;
 ///
 /// let ready = Ready::READABLE | Ready::WRITE_CLOSED;
 /// assert!(ready.is_readable() && ready.is_writable());

@@ -6,6 +6,20 @@ use std::io;
 
 /// The error of a [`Timeout`](crate::Timeout) whose deadline passed before
 /// its future completed.
+///
+/// ```
+/// use runtime::time::{error::Elapsed, timeout, Duration};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let err: Elapsed = timeout(Duration::from_millis(1), std::future::pending::<()>())
+///     .await
+///     .unwrap_err();
+/// assert_eq!(err.to_string(), "deadline has elapsed");
+/// let io: std::io::Error = err.into();
+/// assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+/// # });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Elapsed(());
 

@@ -13,6 +13,20 @@ const MISSED_TOLERANCE: Duration = Duration::from_millis(5);
 
 /// An [`Interval`] whose first tick is now, then every `period`.
 ///
+/// ```
+/// use runtime::time::{interval, Duration, Instant};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let start = Instant::now();
+/// let mut every = interval(Duration::from_millis(2));
+/// every.tick().await; // at once
+/// every.tick().await; // 2 ms later
+/// every.tick().await; // 4 ms after the start
+/// assert!(start.elapsed() >= Duration::from_millis(4));
+/// # });
+/// ```
+///
 /// # Panics
 ///
 /// If `period` is zero ("`period` must be non-zero."), outside a runtime,
@@ -24,6 +38,20 @@ pub fn interval(period: Duration) -> Interval {
 }
 
 /// An [`Interval`] whose first tick is at `start`, then every `period`.
+///
+/// ```
+/// use runtime::time::{interval_at, Duration, Instant};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let start = Instant::now() + Duration::from_millis(3);
+/// let mut every = interval_at(start, Duration::from_millis(1));
+/// // Each tick returns the instant it was due at.
+/// assert_eq!(every.tick().await, start); // not before `start`
+/// assert_eq!(every.tick().await, start + Duration::from_millis(1));
+/// assert!(Instant::now() >= start + Duration::from_millis(1));
+/// # });
+/// ```
 ///
 /// # Panics
 ///
@@ -43,7 +71,39 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 /// tick was due (the task was busy, or the interval was not polled).
 ///
 /// In the examples, the period is 50 ms, ticks were due at 0, 50, 100,
-/// 150, ... ms, and the tick due at 100 ms is taken at 185 ms.
+/// 150, ... ms, and the tick due at 100 ms is taken at 185 ms. The same,
+/// run on a paused clock (each tick returns the instant it was due at):
+///
+/// ```
+/// use runtime::time::{self, Duration, MissedTickBehavior};
+///
+/// async fn due_after_late_tick(behavior: MissedTickBehavior) -> Vec<u128> {
+///     let ms = Duration::from_millis;
+///     let mut ticks = time::interval(ms(50));
+///     ticks.set_missed_tick_behavior(behavior);
+///     let start = ticks.tick().await; // due at 0
+///     time::advance(ms(50)).await;
+///     ticks.tick().await; // due at 50, on time
+///     time::advance(ms(135)).await; // now 185: the tick due at 100 is late
+///     let mut due = Vec::new();
+///     for _ in 0..3 {
+///         due.push((ticks.tick().await - start).as_millis());
+///     }
+///     due
+/// }
+///
+/// let rt = runtime::Builder::new_current_thread()
+///     .enable_time()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     use MissedTickBehavior::*;
+///     assert_eq!(due_after_late_tick(Burst).await, [100, 150, 200]);
+///     assert_eq!(due_after_late_tick(Delay).await, [100, 235, 285]);
+///     assert_eq!(due_after_late_tick(Skip).await, [100, 200, 250]);
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissedTickBehavior {
     /// Catch up: the missed ticks complete at once, one per call, until the
@@ -86,6 +146,31 @@ impl MissedTickBehavior {
 /// [`interval`]). Each tick returns the instant it was due at. When ticks
 /// are missed, [`MissedTickBehavior`] decides what follows. An `Interval`
 /// holds one timer entry for its whole life, re-filed on each tick.
+///
+/// ```
+/// use runtime::time::{self, Duration};
+///
+/// // A paused clock, so the count is exact (it jumps from timer to timer).
+/// let rt = runtime::Builder::new_current_thread()
+///     .enable_time()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// rt.block_on(async {
+///     let mut heartbeat = time::interval(Duration::from_secs(1));
+///     let mut stop = std::pin::pin!(time::sleep(Duration::from_millis(10_500)));
+///     let mut beats = 0;
+///     loop {
+///         runtime::select! {
+///             _ = heartbeat.tick() => beats += 1,
+///             _ = stop.as_mut() => break,
+///         }
+///     }
+///     // The first tick at once, then one a second: 0 s, 1 s, ..., 10 s.
+///     assert_eq!(beats, 11);
+///     assert_eq!(heartbeat.period(), Duration::from_secs(1));
+/// });
+/// ```
 #[derive(Debug)]
 pub struct Interval {
     timer: Timer,
@@ -96,6 +181,20 @@ pub struct Interval {
 impl Interval {
     /// Completes at the next tick, returning the instant the tick was due
     /// at. Cancel-safe: dropping the future loses no tick.
+    ///
+    /// ```
+    /// use runtime::time::{interval, Duration, Instant};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_millis(2));
+    /// let first = ticks.tick().await;
+    /// let second = ticks.tick().await;
+    /// // The schedule, not the time the tick was taken.
+    /// assert_eq!(second - first, Duration::from_millis(2));
+    /// assert!(Instant::now() >= second);
+    /// # });
+    /// ```
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| self.poll_tick(cx)).await
     }
@@ -126,11 +225,38 @@ impl Interval {
     }
 
     /// Restarts the schedule: the next tick is one period from now.
+    ///
+    /// ```
+    /// use runtime::time::{interval, Duration, Instant};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_millis(2));
+    /// ticks.tick().await;
+    /// let before = Instant::now();
+    /// ticks.reset(); // e.g. some other activity happened
+    /// assert!(ticks.tick().await >= before + Duration::from_millis(2));
+    /// # });
+    /// ```
     pub fn reset(&mut self) {
         self.timer.reset(Instant::now() + self.period);
     }
 
     /// Restarts the schedule: the next tick is now.
+    ///
+    /// ```
+    /// use runtime::time::{interval, Duration, Instant};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut ticks = interval(Duration::from_secs(3600));
+    /// ticks.tick().await;
+    /// ticks.reset_immediately();
+    /// let start = Instant::now();
+    /// ticks.tick().await; // not an hour
+    /// assert!(start.elapsed() < Duration::from_secs(60));
+    /// # });
+    /// ```
     pub fn reset_immediately(&mut self) {
         self.timer.reset(Instant::now());
     }
@@ -150,7 +276,19 @@ impl Interval {
         self.missed_tick_behavior
     }
 
-    /// Sets what happens when ticks are missed.
+    /// Sets what happens when ticks are missed (see the example of
+    /// [`MissedTickBehavior`]).
+    ///
+    /// ```
+    /// use runtime::time::{interval, Duration, MissedTickBehavior};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # let _enter = rt.enter();
+    /// let mut ticks = interval(Duration::from_millis(10));
+    /// assert_eq!(ticks.missed_tick_behavior(), MissedTickBehavior::Burst);
+    /// ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    /// assert_eq!(ticks.missed_tick_behavior(), MissedTickBehavior::Skip);
+    /// ```
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.missed_tick_behavior = behavior;
     }

@@ -17,7 +17,18 @@ use std::time::Duration;
 /// Waits until `duration` has elapsed.
 ///
 /// The returned [`Sleep`] does nothing until polled. A `duration` too large
-/// to add to now means "about 30 years".
+/// to add to now means "about 30 years". A sleep never completes early.
+///
+/// ```
+/// use runtime::time::{sleep, Duration, Instant};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let start = Instant::now();
+/// sleep(Duration::from_millis(5)).await;
+/// assert!(start.elapsed() >= Duration::from_millis(5));
+/// # });
+/// ```
 ///
 /// # Panics
 ///
@@ -30,6 +41,22 @@ pub fn sleep(duration: Duration) -> Sleep {
 
 /// Waits until `deadline` is reached. A deadline in the past completes on
 /// the first poll, without touching the timer wheel.
+///
+/// ```
+/// use runtime::time::{sleep_until, Duration, Instant};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let deadline = Instant::now() + Duration::from_millis(3);
+/// sleep_until(deadline).await;
+/// assert!(Instant::now() >= deadline);
+///
+/// // A deadline in the past: done at once.
+/// let past = sleep_until(deadline - Duration::from_secs(1));
+/// assert_eq!(past.deadline(), deadline - Duration::from_secs(1));
+/// past.await;
+/// # });
+/// ```
 ///
 /// # Panics
 ///
@@ -47,6 +74,24 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// It is `!Unpin`: await it directly, or pin it (`std::pin::pin!`,
 /// `Box::pin`) to poll it by reference or [`reset`](Sleep::reset) it.
 /// Dropping it cancels the timer.
+///
+/// ```
+/// use runtime::time::{self, Duration, Instant};
+/// use std::pin::pin;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let mut sleep = pin!(time::sleep(Duration::from_secs(3600)));
+/// assert!(!sleep.is_elapsed());
+/// // An hour is too long: move the deadline closer.
+/// let soon = Instant::now() + Duration::from_millis(2);
+/// sleep.as_mut().reset(soon);
+/// assert_eq!(sleep.deadline(), soon);
+/// sleep.as_mut().await;
+/// assert!(sleep.is_elapsed());
+/// assert!(Instant::now() >= soon);
+/// # });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     timer: Timer,
@@ -56,12 +101,34 @@ pub struct Sleep {
 
 impl Sleep {
     /// The instant at which this sleep completes.
+    ///
+    /// ```
+    /// use runtime::time::{sleep_until, Duration, Instant};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # let _enter = rt.enter();
+    /// let at = Instant::now() + Duration::from_secs(1);
+    /// assert_eq!(sleep_until(at).deadline(), at);
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.timer.deadline()
     }
 
     /// Whether this sleep has completed: it returned `Ready`, or its timer
     /// fired and the next poll will.
+    ///
+    /// ```
+    /// use runtime::time::{sleep, Duration};
+    /// use std::pin::pin;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut nap = pin!(sleep(Duration::from_millis(1)));
+    /// assert!(!nap.is_elapsed());
+    /// nap.as_mut().await;
+    /// assert!(nap.is_elapsed());
+    /// # });
+    /// ```
     pub fn is_elapsed(&self) -> bool {
         self.timer.is_elapsed()
     }
@@ -70,6 +137,37 @@ impl Sleep {
     /// then completes at `deadline`, and a timer already waiting is moved
     /// in place (no new allocation). A deadline in the past makes the next
     /// poll complete.
+    ///
+    /// A common use: a deadline pushed back on each event (an idle
+    /// timeout), without making a new timer each time.
+    ///
+    /// ```
+    /// use runtime::sync::mpsc;
+    /// use runtime::time::{self, Duration, Instant};
+    /// use std::pin::pin;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (tx, mut rx) = mpsc::channel(8);
+    /// for i in 0..3 {
+    ///     tx.send(i).await.unwrap();
+    /// }
+    /// let idle = Duration::from_millis(5);
+    /// let mut idle_timer = pin!(time::sleep(idle));
+    /// let mut got = Vec::new();
+    /// loop {
+    ///     runtime::select! {
+    ///         Some(v) = rx.recv() => {
+    ///             got.push(v);
+    ///             idle_timer.as_mut().reset(Instant::now() + idle);
+    ///         }
+    ///         _ = idle_timer.as_mut() => break, // nothing for 5 ms
+    ///     }
+    /// }
+    /// assert_eq!(got, [0, 1, 2]);
+    /// # drop(tx);
+    /// # });
+    /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         self.timer_mut().reset(deadline);
     }

@@ -24,6 +24,23 @@ use std::time::Duration;
 /// of a clock read (`timers_cancel` bench). Use [`timeout_at`] for a fixed
 /// deadline.
 ///
+/// ```
+/// use runtime::sync::oneshot;
+/// use runtime::time::{timeout, Duration};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // In time: the future's output.
+/// assert_eq!(timeout(Duration::from_secs(1), async { 5 }).await, Ok(5));
+///
+/// // Too late: an error, and the future is dropped.
+/// let (tx, rx) = oneshot::channel::<u32>();
+/// let late = timeout(Duration::from_millis(2), rx).await;
+/// assert!(late.is_err());
+/// assert!(tx.is_closed()); // the receiver went with the timeout
+/// # });
+/// ```
+///
 /// # Panics
 ///
 /// When polled outside a runtime, or in a runtime built without time,
@@ -36,7 +53,23 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
     }
 }
 
-/// Like [`timeout`], with a deadline instead of a duration.
+/// Like [`timeout`], with a deadline instead of a duration: several
+/// steps can share one deadline.
+///
+/// ```
+/// use runtime::time::{sleep, timeout_at, Duration, Instant};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let deadline = Instant::now() + Duration::from_millis(20);
+/// // The first step fits; the second does not (the time is shared).
+/// let first = timeout_at(deadline, sleep(Duration::from_millis(1))).await;
+/// assert!(first.is_ok());
+/// let second = timeout_at(deadline, std::future::pending::<()>()).await;
+/// assert!(second.is_err());
+/// assert!(Instant::now() >= deadline);
+/// # });
+/// ```
 ///
 /// # Panics
 ///
@@ -59,7 +92,28 @@ enum Deadline {
     Armed(Timer),
 }
 
-/// The future returned by [`timeout`] and [`timeout_at`].
+/// The future returned by [`timeout`] and [`timeout_at`]: `Ok` with the
+/// inner future's output, or `Err(`[`Elapsed`]`)`.
+///
+/// ```
+/// use runtime::time::{timeout, Duration};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let t = timeout(Duration::from_secs(1), std::future::ready("value"));
+/// // The inner future can be looked at, or taken back.
+/// let inner = t.into_inner();
+/// assert_eq!(inner.await, "value");
+///
+/// // `Elapsed` converts into an `io::Error` for `?`.
+/// let res: std::io::Result<()> = async {
+///     timeout(Duration::from_millis(1), std::future::pending::<()>()).await?;
+///     Ok(())
+/// }
+/// .await;
+/// assert_eq!(res.unwrap_err().kind(), std::io::ErrorKind::TimedOut);
+/// # });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Timeout<T> {
     /// Structurally pinned: see `poll`.

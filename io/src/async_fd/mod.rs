@@ -22,9 +22,14 @@ use std::task::{ready, Context, Poll};
 /// [`try_io`](AsyncFdReadyGuard::try_io), which clears the readiness when
 /// the IO says `WouldBlock`, and loop:
 ///
-/// ```no_run
-/// # async fn f(fd: runtime_io::AsyncFd<std::os::unix::net::UnixStream>) -> std::io::Result<()> {
+/// ```
 /// use std::io::Read;
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (sock, mut peer) = std::os::unix::net::UnixStream::pair()?;
+/// # sock.set_nonblocking(true)?;
+/// # std::io::Write::write_all(&mut peer, b"bytes")?;
+/// # let fd = runtime::io::AsyncFd::new(sock)?;
 /// let mut buf = [0; 1024];
 /// let n = loop {
 ///     let mut guard = fd.readable().await?;
@@ -33,20 +38,29 @@ use std::task::{ready, Context, Poll};
 ///         Err(_would_block) => continue,
 ///     }
 /// };
-/// # let _ = n; Ok(()) }
+/// assert_eq!(&buf[..n], b"bytes");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
 /// ```
 ///
 /// or let [`async_io`](Self::async_io) run that loop:
 ///
-/// ```no_run
-/// # async fn f(fd: runtime_io::AsyncFd<std::os::unix::net::UnixStream>) -> std::io::Result<()> {
-/// use runtime_io::Interest;
+/// ```
+/// use runtime::io::Interest;
 /// use std::io::Read;
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// # let (sock, mut peer) = std::os::unix::net::UnixStream::pair()?;
+/// # sock.set_nonblocking(true)?;
+/// # std::io::Write::write_all(&mut peer, b"bytes")?;
+/// # let fd = runtime::io::AsyncFd::new(sock)?;
 /// let mut buf = [0; 1024];
 /// let n = fd
 ///     .async_io(Interest::READABLE, |inner| (&*inner).read(&mut buf))
 ///     .await?;
-/// # let _ = n; Ok(()) }
+/// assert_eq!(&buf[..n], b"bytes");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
 /// ```
 ///
 /// Readiness comes from the reactor: a new `AsyncFd` is neither readable
@@ -116,10 +130,9 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// As [`new`](Self::new), handing `inner` back if registering fails.
     ///
     /// ```
-    /// use runtime_io::AsyncFd;
-    /// # let reactor = runtime_io::Reactor::new().unwrap();
-    /// # let _io = runtime_io::context::enter(Some(runtime_io::Handle::new(
-    /// #     reactor, std::sync::Arc::new(|job: Box<dyn FnOnce() + Send>| job()))));
+    /// use runtime::io::AsyncFd;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # let _guard = rt.enter();
     ///
     /// // epoll takes no regular file.
     /// let file = std::fs::File::open("Cargo.toml").unwrap();
@@ -244,11 +257,16 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// [`ready`](AsyncFdReadyGuard::ready) says which. Any number of tasks
     /// may wait.
     ///
-    /// ```no_run
-    /// # async fn f(fd: runtime_io::AsyncFd<std::os::unix::net::UnixStream>) -> std::io::Result<()> {
-    /// use runtime_io::{Interest, Ready};
+    /// ```
+    /// use runtime::io::{Interest, Ready};
     /// use std::io::{Read, Write};
     ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let (sock, mut peer) = std::os::unix::net::UnixStream::pair()?;
+    /// # sock.set_nonblocking(true)?;
+    /// # std::io::Write::write_all(&mut peer, b"bytes")?;
+    /// # let fd = runtime::io::AsyncFd::new(sock)?;
     /// let mut guard = fd.ready(Interest::READABLE | Interest::WRITABLE).await?;
     /// if guard.ready().is_readable() {
     ///     let mut buf = [0; 64];
@@ -260,7 +278,8 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///         other => drop(other?),
     ///     }
     /// }
-    /// # Ok(()) }
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// # Errors

@@ -25,6 +25,24 @@ use std::task::{Context, Poll, Waker};
 /// `SocketAddr`s, or a reference to any of these.
 ///
 /// This trait is sealed: it cannot be implemented outside this crate.
+///
+/// ```
+/// use runtime::net::UdpSocket;
+/// use std::net::{Ipv4Addr, SocketAddr};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // Each of these names the same kind of address.
+/// let a = UdpSocket::bind("127.0.0.1:0").await?;
+/// let b = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+/// let c = UdpSocket::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+/// let d = UdpSocket::bind(&[SocketAddr::from(([127, 0, 0, 1], 0))][..]).await?;
+/// for s in [&a, &b, &c, &d] {
+///     assert!(s.local_addr()?.ip().is_loopback());
+/// }
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub trait ToSocketAddrs: sealed::ToSocketAddrsPriv {}
 
 pub(crate) mod sealed {
@@ -127,6 +145,27 @@ impl<T: ToSocketAddrs + ?Sized> sealed::ToSocketAddrsPriv for &T {
 
 /// Resolves `addr` to its socket addresses, running name resolution (if
 /// any) on the runtime's blocking pool.
+///
+/// ```
+/// use std::net::SocketAddr;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // A literal address needs no resolver.
+/// let addrs: Vec<SocketAddr> = runtime::net::lookup_host("127.0.0.1:8080").await?.collect();
+/// assert_eq!(addrs, ["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]);
+///
+/// // A host name is resolved on the blocking pool.
+/// for addr in runtime::net::lookup_host("localhost:443").await? {
+///     assert!(addr.ip().is_loopback());
+///     assert_eq!(addr.port(), 443);
+/// }
+///
+/// let err = runtime::net::lookup_host("no port here").await.unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 ///
 /// # Errors
 ///

@@ -16,6 +16,39 @@ use std::task::{Context, Poll};
 /// An `accept` that fails (for example with `EMFILE`, out of file
 /// descriptors) returns the error; the pending connection stays in the
 /// backlog and the listener keeps working: the next `accept` tries again.
+///
+/// # Examples
+///
+/// A server that answers each connection in a task of its own:
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime::net::{TcpListener, TcpStream};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// let addr = listener.local_addr()?;
+/// runtime::spawn(async move {
+///     while let Ok((mut socket, _peer)) = listener.accept().await {
+///         runtime::spawn(async move {
+///             let mut n = [0; 1];
+///             socket.read_exact(&mut n).await?;
+///             socket.write_all(&[n[0] * 2]).await
+///         });
+///     }
+/// });
+///
+/// for i in 1..=3u8 {
+///     let mut client = TcpStream::connect(addr).await?;
+///     client.write_all(&[i]).await?;
+///     let mut reply = [0; 1];
+///     client.read_exact(&mut reply).await?;
+///     assert_eq!(reply[0], i * 2);
+/// }
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct TcpListener {
     io: IoSource<net::TcpListener>,
 }
@@ -25,6 +58,22 @@ impl TcpListener {
     /// turn. Port 0 picks a free port; see [`local_addr`](Self::local_addr).
     /// `SO_REUSEADDR` is set, as std does, and the backlog is 1024, as
     /// tokio's (std's is 128).
+    ///
+    /// ```
+    /// use runtime::net::TcpListener;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let addr = listener.local_addr()?;
+    /// assert_ne!(addr.port(), 0); // a free port was picked
+    ///
+    /// // The port is taken now.
+    /// let err = TcpListener::bind(addr).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -53,6 +102,22 @@ impl TcpListener {
     /// Registers `listener` with the current runtime, setting it
     /// non-blocking.
     ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let addr = std_listener.local_addr()?;
+    /// let listener = runtime::net::TcpListener::from_std(std_listener)?;
+    /// let _client = std::net::TcpStream::connect(addr)?;
+    /// let (_stream, peer) = listener.accept().await?;
+    /// assert!(peer.ip().is_loopback());
+    /// // And back.
+    /// let std_listener = listener.into_std()?;
+    /// assert_eq!(std_listener.local_addr()?, addr);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
@@ -69,6 +134,20 @@ impl TcpListener {
     }
 
     /// Waits for a connection and returns it with the peer's address.
+    ///
+    /// ```
+    /// use runtime::net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let client = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (server_side, peer) = listener.accept().await?;
+    /// assert_eq!(peer, client.local_addr()?);
+    /// assert_eq!(server_side.local_addr()?, listener.local_addr()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((self.adopt(stream)?, addr))
@@ -102,6 +181,16 @@ impl TcpListener {
     }
 
     /// Sets the `IP_TTL` option.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// listener.set_ttl(42)?;
+    /// assert_eq!(listener.ttl()?, 42);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
         self.io.get_ref().set_ttl(ttl)
     }

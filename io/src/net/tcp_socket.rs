@@ -13,6 +13,33 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawF
 ///
 /// It is not registered with the reactor until it becomes a stream or a
 /// listener, so creating one needs no runtime.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::net::TcpSocket;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // A listener with options set before it listens.
+/// let socket = TcpSocket::new_v4()?;
+/// socket.set_reuseaddr(true)?;
+/// socket.bind("127.0.0.1:0".parse().unwrap())?;
+/// let listener = socket.listen(128)?;
+/// let addr = listener.local_addr()?;
+///
+/// // A client with options set before it connects.
+/// let socket = TcpSocket::new_v4()?;
+/// socket.set_nodelay(true)?;
+/// socket.set_recv_buffer_size(64 * 1024)?;
+/// assert!(socket.nodelay()?);
+/// let stream = socket.connect(addr).await?;
+/// let (_accepted, peer) = listener.accept().await?;
+/// assert_eq!(peer, stream.local_addr()?);
+/// assert!(stream.nodelay()?); // kept
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct TcpSocket {
     inner: Socket,
 }
@@ -85,6 +112,14 @@ impl TcpSocket {
     }
 
     /// Binds to `addr`.
+    ///
+    /// ```
+    /// let socket = runtime::net::TcpSocket::new_v4()?;
+    /// socket.bind("127.0.0.1:0".parse().unwrap())?;
+    /// let addr = socket.local_addr()?;
+    /// assert!(addr.ip().is_loopback() && addr.port() != 0);
+    /// # std::io::Result::Ok(())
+    /// ```
     pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
         self.inner.bind(&addr.into())
     }
@@ -104,6 +139,21 @@ impl TcpSocket {
 
     /// Connects to `addr`, turning the socket into a stream.
     ///
+    /// ```
+    /// use runtime::net::{TcpListener, TcpSocket};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let socket = TcpSocket::new_v4()?;
+    /// socket.bind("127.0.0.1:0".parse().unwrap())?; // choose the local side
+    /// let local = socket.local_addr()?;
+    /// let stream = socket.connect(listener.local_addr()?).await?;
+    /// assert_eq!(stream.local_addr()?, local);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
@@ -113,6 +163,21 @@ impl TcpSocket {
 
     /// Listens with a backlog of `backlog`, turning the socket into a
     /// listener.
+    ///
+    /// ```
+    /// use runtime::net::{TcpSocket, TcpStream};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = TcpSocket::new_v4()?;
+    /// socket.bind("127.0.0.1:0".parse().unwrap())?;
+    /// let listener = socket.listen(16)?;
+    /// let client = TcpStream::connect(listener.local_addr()?).await?;
+    /// let (_server, peer) = listener.accept().await?;
+    /// assert_eq!(peer, client.local_addr()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Panics
     ///

@@ -24,6 +24,35 @@ use std::time::Duration;
 /// and [`into_split`](Self::into_split).
 ///
 /// Dropping it deregisters the socket, then closes it.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime::net::{TcpListener, TcpStream};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let listener = TcpListener::bind("127.0.0.1:0").await?;
+/// let addr = listener.local_addr()?;
+/// runtime::spawn(async move {
+///     let (mut socket, _) = listener.accept().await?;
+///     let mut request = String::new();
+///     socket.read_to_string(&mut request).await?; // until the client shuts down
+///     socket.write_all(format!("{} bytes", request.len()).as_bytes()).await?;
+///     std::io::Result::Ok(())
+/// });
+///
+/// let mut stream = TcpStream::connect(addr).await?;
+/// assert_eq!(stream.peer_addr()?, addr);
+/// stream.write_all(b"hello").await?;
+/// stream.shutdown().await?; // the write side: the server sees the end
+/// let mut reply = String::new();
+/// stream.read_to_string(&mut reply).await?;
+/// assert_eq!(reply, "5 bytes");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct TcpStream {
     io: IoSource<net::TcpStream>,
 }
@@ -31,6 +60,26 @@ pub struct TcpStream {
 impl TcpStream {
     /// Connects to `addr`, trying each address it resolves to in turn
     /// (host names are resolved on the runtime's blocking pool).
+    ///
+    /// ```
+    /// use runtime::net::{TcpListener, TcpStream};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let listener = TcpListener::bind("127.0.0.1:0").await?;
+    /// let addr = listener.local_addr()?;
+    /// let stream = TcpStream::connect(addr).await?;
+    /// let (accepted, from) = listener.accept().await?;
+    /// assert_eq!(from, stream.local_addr()?);
+    /// assert_eq!(accepted.peer_addr()?, stream.local_addr()?);
+    ///
+    /// // Nobody listens there any more.
+    /// drop(listener);
+    /// let err = TcpStream::connect(addr).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -94,6 +143,28 @@ impl TcpStream {
     /// Registers `stream` with the current runtime, setting it
     /// non-blocking.
     ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// use std::io::Write;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let server = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let std_stream = std::net::TcpStream::connect(server.local_addr()?)?;
+    /// let (mut peer, _) = server.accept()?;
+    /// peer.write_all(b"hi")?;
+    ///
+    /// let mut stream = runtime::net::TcpStream::from_std(std_stream)?;
+    /// let mut buf = [0; 2];
+    /// stream.read_exact(&mut buf).await?;
+    /// assert_eq!(&buf, b"hi");
+    /// // And back to std (non-blocking still).
+    /// let std_stream = stream.into_std()?;
+    /// assert_eq!(std_stream.peer_addr()?, server.local_addr()?);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
@@ -125,6 +196,20 @@ impl TcpStream {
     }
 
     /// Sets `TCP_NODELAY` (disables Nagle's algorithm when `true`).
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// stream.set_nodelay(true)?;
+    /// assert!(stream.nodelay()?);
+    /// stream.set_ttl(64)?;
+    /// assert_eq!(stream.ttl()?, 64);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
         self.io.get_ref().set_nodelay(nodelay)
     }
@@ -179,31 +264,51 @@ impl TcpStream {
     /// spurious. Pairs with `try_read`/`try_write` to read and write from
     /// one task without splitting the stream:
     ///
-    /// ```no_run
-    /// # async fn f(stream: runtime_io::net::TcpStream) -> std::io::Result<()> {
-    /// use runtime_io::Interest;
+    /// ```
+    /// use runtime::io::Interest;
     /// use std::io::ErrorKind::WouldBlock;
+    /// # use std::io::{Read, Write};
     ///
-    /// loop {
-    ///     let ready = stream.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// # let echo = std::thread::spawn(move || {
+    /// #     let mut buf = [0; 5];
+    /// #     peer.read_exact(&mut buf)?;
+    /// #     peer.write_all(&buf)
+    /// # });
+    /// // Send "hello" and read the peer's echo, from one task.
+    /// let (mut sent, mut got) = (0, Vec::new());
+    /// while got.len() < 5 {
+    ///     let interest = if sent < 5 {
+    ///         Interest::READABLE | Interest::WRITABLE
+    ///     } else {
+    ///         Interest::READABLE
+    ///     };
+    ///     let ready = stream.ready(interest).await?;
     ///     if ready.is_readable() {
     ///         let mut buf = [0; 4096];
     ///         match stream.try_read(&mut buf) {
-    ///             Ok(0) => return Ok(()), // the peer closed
-    ///             Ok(n) => println!("read {n} bytes"),
+    ///             Ok(0) => break, // the peer closed
+    ///             Ok(n) => got.extend_from_slice(&buf[..n]),
     ///             Err(e) if e.kind() == WouldBlock => {}
     ///             Err(e) => return Err(e),
     ///         }
     ///     }
-    ///     if ready.is_writable() {
-    ///         match stream.try_write(b"hello") {
-    ///             Ok(n) => println!("wrote {n} bytes"),
+    ///     if ready.is_writable() && sent < 5 {
+    ///         match stream.try_write(&b"hello"[sent..]) {
+    ///             Ok(n) => sent += n,
     ///             Err(e) if e.kind() == WouldBlock => {}
     ///             Err(e) => return Err(e),
     ///         }
     ///     }
     /// }
-    /// # }
+    /// assert_eq!(got, b"hello");
+    /// # echo.join().unwrap()?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// Readiness is edge-triggered: once reported, a state holds until an
@@ -228,6 +333,22 @@ impl TcpStream {
     /// [`try_read`](Self::try_read). As [`ready`](Self::ready) with
     /// `READABLE`; any number of tasks may wait.
     ///
+    /// ```
+    /// # use std::io::Write;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// peer.write_all(b"ping")?;
+    /// stream.readable().await?;
+    /// let mut buf = [0; 8];
+    /// // Readable: the data is there (a spurious wake would give WouldBlock).
+    /// assert_eq!(stream.try_read(&mut buf)?, 4);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Errors
     ///
     /// Once the runtime has shut down.
@@ -238,6 +359,22 @@ impl TcpStream {
     /// Waits until the stream may be writable: pairs with
     /// [`try_write`](Self::try_write). As [`ready`](Self::ready) with
     /// `WRITABLE`; any number of tasks may wait.
+    ///
+    /// ```
+    /// # use std::io::Read;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// stream.writable().await?;
+    /// assert_eq!(stream.try_write(b"pong")?, 4);
+    /// let mut buf = [0; 4];
+    /// peer.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"pong");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -270,8 +407,14 @@ impl TcpStream {
     /// Reads into `buf` without waiting; `Ok(0)` is the end of the stream
     /// (or an empty `buf`).
     ///
-    /// ```no_run
-    /// # async fn f(stream: runtime_io::net::TcpStream) -> std::io::Result<()> {
+    /// ```
+    /// # use std::io::Write;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// # peer.write_all(b"data")?;
     /// let mut buf = [0; 4096];
     /// let n = loop {
     ///     stream.readable().await?;
@@ -282,7 +425,9 @@ impl TcpStream {
     ///         Err(e) => return Err(e),
     ///     }
     /// };
-    /// # let _ = n; Ok(()) }
+    /// assert_eq!(&buf[..n], b"data");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// # Errors
@@ -310,16 +455,29 @@ impl TcpStream {
     /// by 64 bytes. This stands in for tokio's `try_read_buf<B: BufMut>`
     /// (`bytes` is not a dependency), with `Vec<u8>`'s `BufMut` behaviour.
     ///
-    /// ```no_run
-    /// # async fn f(stream: runtime_io::net::TcpStream) -> std::io::Result<()> {
+    /// ```
+    /// # use std::io::Write;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// # peer.write_all(b"abc")?;
     /// let mut buf = Vec::with_capacity(4096);
-    /// stream.readable().await?;
-    /// match stream.try_read_buf(&mut buf) {
-    ///     Ok(n) => assert_eq!(buf.len(), n),
-    ///     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-    ///     Err(e) => return Err(e),
+    /// loop {
+    ///     stream.readable().await?;
+    ///     match stream.try_read_buf(&mut buf) {
+    ///         Ok(n) => {
+    ///             assert_eq!(buf.len(), n);
+    ///             break;
+    ///         }
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => return Err(e),
+    ///     }
     /// }
-    /// # Ok(()) }
+    /// assert_eq!(buf, b"abc");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// # Errors
@@ -334,6 +492,29 @@ impl TcpStream {
     }
 
     /// Writes from `buf` without waiting; returns how much was written.
+    ///
+    /// ```
+    /// # use std::io::Read;
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// let mut rest: &[u8] = b"all of it";
+    /// while !rest.is_empty() {
+    ///     stream.writable().await?;
+    ///     match stream.try_write(rest) {
+    ///         Ok(n) => rest = &rest[n..],
+    ///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// }
+    /// let mut buf = [0; 9];
+    /// peer.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"all of it");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -361,11 +542,17 @@ impl TcpStream {
     /// `f` must say it only when its syscall did, and should do one kind
     /// of IO (reads for `READABLE`, writes for `WRITABLE`).
     ///
-    /// ```no_run
-    /// # fn f(stream: &runtime_io::net::TcpStream) -> std::io::Result<()> {
-    /// use runtime_io::Interest;
+    /// ```
+    /// use runtime::io::Interest;
     /// use std::os::fd::AsRawFd;
+    /// # use std::io::Read;
     ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// stream.writable().await?;
     /// // A send with a flag std has no method for.
     /// let sent = stream.try_io(Interest::WRITABLE, || {
     ///     // SAFETY: a valid pointer and length, and the fd is open while
@@ -375,7 +562,12 @@ impl TcpStream {
     ///     };
     ///     if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
     /// })?;
-    /// # let _ = sent; Ok(()) }
+    /// assert_eq!(sent, 1);
+    /// # let mut buf = [0; 1];
+    /// # peer.read_exact(&mut buf)?;
+    /// # assert_eq!(&buf, b"x");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// # Errors
@@ -408,6 +600,28 @@ impl TcpStream {
     /// Reads into `buf` without removing the data from the queue, waiting
     /// until some is there; the next read or peek sees the same bytes.
     ///
+    /// ```
+    /// use runtime::io::AsyncReadExt;
+    /// # use std::io::Write;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// # let mut stream = stream;
+    /// peer.write_all(b"GET /")?;
+    /// let mut head = [0; 3];
+    /// let n = stream.peek(&mut head).await?;
+    /// assert_eq!(&head[..n], &b"GET"[..n]);
+    /// // Still there for the read.
+    /// let mut all = [0; 5];
+    /// stream.read_exact(&mut all).await?;
+    /// assert_eq!(&all, b"GET /");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Errors
     ///
     /// The socket's errors; an error once the runtime has shut down.
@@ -427,6 +641,31 @@ impl TcpStream {
     }
 
     /// Splits the stream into a read half and a write half, borrowing it.
+    /// The halves can be used at once, e.g. to copy one into the other.
+    ///
+    /// ```
+    /// use runtime::io::AsyncWriteExt;
+    /// # use std::io::{Read, Write};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// # let mut stream = stream;
+    /// peer.write_all(b"echo me")?;
+    /// peer.shutdown(std::net::Shutdown::Write)?;
+    /// // An echo: everything read goes back.
+    /// let (mut reader, mut writer) = stream.split();
+    /// let n = runtime::io::copy(&mut reader, &mut writer).await?;
+    /// writer.shutdown().await?;
+    /// assert_eq!(n, 7);
+    /// let mut back = String::new();
+    /// peer.read_to_string(&mut back)?;
+    /// assert_eq!(back, "echo me");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub fn split(&self) -> (ReadHalf<'_, TcpStream>, WriteHalf<'_, TcpStream>) {
         split::split(self)
     }
@@ -434,6 +673,36 @@ impl TcpStream {
     /// Splits the stream into owned read and write halves; dropping the
     /// write half shuts the write side down. `reunite` puts them back
     /// together.
+    ///
+    /// ```
+    /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+    /// # use std::io::{Read, Write};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let listener = runtime::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// # let mut peer = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # let (stream, _) = listener.accept().await?;
+    /// let (mut read, mut write) = stream.into_split();
+    /// // Each half may go to a task of its own.
+    /// let writer = runtime::spawn(async move {
+    ///     write.write_all(b"out").await?;
+    ///     std::io::Result::Ok(write)
+    /// });
+    /// peer.write_all(b"in")?;
+    /// let mut buf = [0; 2];
+    /// read.read_exact(&mut buf).await?;
+    /// assert_eq!(&buf, b"in");
+    /// let write = writer.await.unwrap()?;
+    /// let mut out = [0; 3];
+    /// peer.read_exact(&mut out)?;
+    /// assert_eq!(&out, b"out");
+    /// // Back together.
+    /// let stream = read.reunite(write).unwrap();
+    /// assert!(stream.peer_addr().is_ok());
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub fn into_split(self) -> (OwnedReadHalf<TcpStream>, OwnedWriteHalf<TcpStream>) {
         split::into_split(self)
     }

@@ -20,6 +20,28 @@ use std::task::{Context, Poll};
 /// Paths are as for [`UnixListener`](crate::net::UnixListener): on Linux
 /// and Android, one whose first byte is NUL (`"\0name"`) is an abstract
 /// name.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::net::UnixDatagram;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let dir = std::env::temp_dir();
+/// let server_path = dir.join(format!("doc-dgram-server-{}.sock", std::process::id()));
+/// # let _ = std::fs::remove_file(&server_path);
+/// let server = UnixDatagram::bind(&server_path)?;
+/// let client = UnixDatagram::unbound()?;
+/// client.send_to(b"status?", &server_path).await?;
+/// let mut buf = [0; 64];
+/// let (n, from) = server.recv_from(&mut buf).await?;
+/// assert_eq!(&buf[..n], b"status?");
+/// assert!(from.is_unnamed()); // the client did not bind: no reply address
+/// std::fs::remove_file(&server_path)?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct UnixDatagram {
     io: IoSource<net::UnixDatagram>,
 }
@@ -59,6 +81,22 @@ impl UnixDatagram {
 
     /// A pair of connected sockets.
     ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, b) = runtime::net::UnixDatagram::pair()?;
+    /// a.send(b"one").await?;
+    /// a.send(b"two").await?;
+    /// let mut buf = [0; 8];
+    /// // Datagrams keep their boundaries.
+    /// assert_eq!(b.recv(&mut buf).await?, 3);
+    /// assert_eq!(&buf[..3], b"one");
+    /// assert_eq!(b.recv(&mut buf).await?, 3);
+    /// assert_eq!(&buf[..3], b"two");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Panics
     ///
     /// Outside a runtime, or in a runtime built without IO.
@@ -90,6 +128,25 @@ impl UnixDatagram {
 
     /// Sets the default peer to the socket at `path` (or, if it starts
     /// with a NUL byte, to that abstract name).
+    ///
+    /// ```
+    /// use runtime::net::UnixDatagram;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("doc-dgram-conn-{}.sock", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let server = UnixDatagram::bind(&path)?;
+    /// let client = UnixDatagram::unbound()?;
+    /// client.connect(&path)?;
+    /// assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_path()));
+    /// client.send(b"hi").await?;
+    /// let mut buf = [0; 4];
+    /// assert_eq!(server.recv(&mut buf).await?, 2);
+    /// # std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
         let path = path.as_ref();
         match abstract_addr(path)? {

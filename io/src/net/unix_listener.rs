@@ -19,6 +19,32 @@ use std::task::{Context, Poll};
 /// NUL (`"\0name"`) is an abstract name instead (see
 /// `std::os::linux::net::SocketAddrExt`): no file, and the name is free
 /// again once the socket is closed.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime::net::{UnixListener, UnixStream};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let path = std::env::temp_dir().join(format!("doc-listener-{}.sock", std::process::id()));
+/// # let _ = std::fs::remove_file(&path);
+/// let listener = UnixListener::bind(&path)?;
+/// let server = runtime::spawn(async move {
+///     let (mut socket, _) = listener.accept().await?;
+///     socket.write_all(b"welcome").await?;
+///     std::io::Result::Ok(())
+/// });
+/// let mut client = UnixStream::connect(&path).await?;
+/// let mut greeting = String::new();
+/// client.read_to_string(&mut greeting).await?;
+/// assert_eq!(greeting, "welcome");
+/// server.await.unwrap()?;
+/// std::fs::remove_file(&path)?; // the file stays until removed
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct UnixListener {
     io: IoSource<net::UnixListener>,
 }
@@ -26,6 +52,23 @@ pub struct UnixListener {
 impl UnixListener {
     /// Binds to `path` (or, if it starts with a NUL byte, to that
     /// abstract name) and listens, with a backlog of 1024 as tokio's.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # let _guard = rt.enter();
+    /// use runtime::net::UnixListener;
+    ///
+    /// let path = std::env::temp_dir().join(format!("doc-bind-{}.sock", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = UnixListener::bind(&path)?;
+    /// assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    /// // The file is still there: binding again fails until it is removed.
+    /// drop(listener);
+    /// let err = UnixListener::bind(&path).unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+    /// std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -84,7 +127,25 @@ impl UnixListener {
         Ok(self.io.into_inner())
     }
 
-    /// Waits for a connection and returns it with the peer's address.
+    /// Waits for a connection and returns it with the peer's address
+    /// (unnamed, for a client that did not bind).
+    ///
+    /// ```
+    /// use runtime::net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("doc-accept-{}.sock", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let listener = UnixListener::bind(&path)?;
+    /// let _client = UnixStream::connect(&path).await?;
+    /// let (stream, peer) = listener.accept().await?;
+    /// assert!(peer.is_unnamed());
+    /// assert_eq!(stream.local_addr()?.as_pathname(), Some(path.as_path()));
+    /// # std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = self.io.async_io(Interest::READABLE, |l| l.accept()).await?;
         Ok((self.adopt(stream)?, addr))

@@ -25,6 +25,25 @@ use std::task::{Context, Poll};
 ///
 /// Implements `futures_io::AsyncRead` and `AsyncWrite` (also through
 /// `&UnixStream`); `poll_close` shuts the write side down.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+/// use runtime::net::UnixStream;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // Two connected sockets, e.g. to talk to a child process or a thread.
+/// let (mut a, mut b) = UnixStream::pair()?;
+/// a.write_all(b"over here").await?;
+/// a.shutdown().await?;
+/// let mut got = String::new();
+/// b.read_to_string(&mut got).await?;
+/// assert_eq!(got, "over here");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct UnixStream {
     io: IoSource<net::UnixStream>,
 }
@@ -32,6 +51,25 @@ pub struct UnixStream {
 impl UnixStream {
     /// Connects to the socket at `path` (or, on Linux and Android, if it
     /// starts with a NUL byte, to that abstract name).
+    ///
+    /// ```
+    /// use runtime::net::{UnixListener, UnixStream};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let path = std::env::temp_dir().join(format!("doc-connect-{}.sock", std::process::id()));
+    /// # let _ = std::fs::remove_file(&path);
+    /// let err = UnixStream::connect(&path).await.unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::NotFound); // nothing there yet
+    ///
+    /// let listener = UnixListener::bind(&path)?;
+    /// let stream = UnixStream::connect(&path).await?;
+    /// assert_eq!(stream.peer_addr()?.as_pathname(), Some(path.as_path()));
+    /// # drop(listener);
+    /// # std::fs::remove_file(&path)?;
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -69,6 +107,20 @@ impl UnixStream {
     }
 
     /// A pair of connected sockets.
+    ///
+    /// ```
+    /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (mut a, mut b) = runtime::net::UnixStream::pair()?;
+    /// b.write_all(b"x").await?;
+    /// let mut byte = [0; 1];
+    /// a.read_exact(&mut byte).await?;
+    /// assert_eq!(&byte, b"x");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Panics
     ///
@@ -141,6 +193,16 @@ impl UnixStream {
     /// # Errors
     ///
     /// `Unsupported` other than on Linux and Android; the OS's error.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # let _guard = rt.enter();
+    /// let (a, _b) = runtime::net::UnixStream::pair()?;
+    /// let cred = a.peer_cred()?;
+    /// // The peer is this process.
+    /// assert_eq!(cred.pid(), Some(std::process::id() as i32));
+    /// # std::io::Result::Ok(())
+    /// ```
     pub fn peer_cred(&self) -> io::Result<UCred> {
         let (pid, uid, gid) = sys::peer_cred(self.io.as_raw_fd())?;
         Ok(UCred {
@@ -293,6 +355,28 @@ impl UnixStream {
 
     /// Splits the stream into owned halves; dropping the write half shuts
     /// the write side down.
+    ///
+    /// ```
+    /// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (a, mut b) = runtime::net::UnixStream::pair()?;
+    /// let (mut read, mut write) = a.into_split();
+    /// runtime::spawn(async move {
+    ///     write.write_all(b"bye").await?;
+    ///     std::io::Result::Ok(()) // `write` dropped: the write side shuts down
+    /// });
+    /// let mut got = Vec::new();
+    /// b.read_to_end(&mut got).await?; // ends when the write half is gone
+    /// assert_eq!(got, b"bye");
+    /// b.write_all(b"!").await?;
+    /// let mut one = [0; 1];
+    /// read.read_exact(&mut one).await?;
+    /// assert_eq!(&one, b"!");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub fn into_split(self) -> (OwnedReadHalf<UnixStream>, OwnedWriteHalf<UnixStream>) {
         split::into_split(self)
     }

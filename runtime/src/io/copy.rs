@@ -283,6 +283,27 @@ where
 
 /// [`copy_bidirectional`], with buffers of `a_to_b_buf_size` and
 /// `b_to_a_buf_size` bytes.
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (mut client, mut front) = runtime::io::duplex(1024);
+/// let (mut back, mut server) = runtime::io::duplex(1024);
+/// // Small buffers: the copy still moves everything, a little at a time.
+/// let proxy = runtime::spawn(async move {
+///     runtime::io::copy_bidirectional_with_sizes(&mut front, &mut back, 4, 4).await
+/// });
+/// client.write_all(&[1; 100]).await?;
+/// client.shutdown().await?;
+/// let mut got = Vec::new();
+/// server.read_to_end(&mut got).await?;
+/// assert_eq!(got.len(), 100);
+/// drop(server);
+/// assert_eq!(proxy.await.unwrap()?, (100, 0));
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub async fn copy_bidirectional_with_sizes<A, B>(
     a: &mut A,
     b: &mut B,

@@ -54,6 +54,26 @@ pub struct SimplexStream {
 /// [`io::ErrorKind::BrokenPipe`]. [`shutdown`](crate::io::AsyncWriteExt::shutdown)
 /// closes the writing direction only: the peer reads EOF and can still
 /// write back.
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// // A test double for a connection: the server end runs in a task.
+/// let (mut client, mut server) = runtime::io::duplex(64);
+/// runtime::spawn(async move {
+///     let mut request = String::new();
+///     server.read_to_string(&mut request).await?; // until the client shuts down
+///     server.write_all(request.to_uppercase().as_bytes()).await
+/// });
+/// client.write_all(b"quiet").await?;
+/// client.shutdown().await?; // the client can still read
+/// let mut reply = String::new();
+/// client.read_to_string(&mut reply).await?;
+/// assert_eq!(reply, "QUIET");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct DuplexStream {
     read: Arc<Mutex<SimplexStream>>,
@@ -97,7 +117,25 @@ pub fn duplex(max_buf_size: usize) -> (DuplexStream, DuplexStream) {
 }
 
 /// A [`SimplexStream`] of at most `max_buf_size` bytes, split into its read
-/// and write halves.
+/// and write halves. A writer waits while `max_buf_size` bytes are unread.
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (mut rx, mut tx) = runtime::io::simplex(4);
+/// // 10 bytes through a 4-byte pipe: the writer waits for the reader.
+/// let writer = runtime::spawn(async move {
+///     tx.write_all(b"0123456789").await?;
+///     tx.shutdown().await
+/// });
+/// let mut got = Vec::new();
+/// rx.read_to_end(&mut got).await?;
+/// assert_eq!(got, b"0123456789");
+/// writer.await.unwrap()?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub fn simplex(max_buf_size: usize) -> (ReadHalf<SimplexStream>, WriteHalf<SimplexStream>) {
     split(SimplexStream::new_unsplit(max_buf_size))
 }

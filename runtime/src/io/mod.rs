@@ -94,7 +94,54 @@ pub use buf_stream::BufStream;
 pub use copy::{copy, copy_bidirectional, copy_bidirectional_with_sizes, copy_buf};
 pub use duplex::{duplex, simplex, DuplexStream, SimplexStream};
 pub use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
-pub use futures_util::io::{BufReader, BufWriter};
+/// futures-util's `BufReader` (tokio's methods and semantics): it reads
+/// in large chunks into a buffer, so many small reads (a line, a byte)
+/// cost few reads of the inner stream, and gives
+/// [`AsyncBufReadExt`] (`read_line`, `lines`, `read_until`).
+///
+/// ```
+/// use runtime::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (mut tx, rx) = runtime::io::duplex(64);
+/// tx.write_all(b"first line\nsecond line\nrest").await?;
+/// drop(tx);
+///
+/// let mut reader = BufReader::new(rx);
+/// let mut line = String::new();
+/// reader.read_line(&mut line).await?;
+/// assert_eq!(line, "first line\n");
+/// let mut lines = reader.lines();
+/// assert_eq!(lines.next_line().await?.as_deref(), Some("second line"));
+/// let mut reader = lines.into_inner();
+/// let mut rest = String::new();
+/// reader.read_to_string(&mut rest).await?;
+/// assert_eq!(rest, "rest");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub use futures_util::io::BufReader;
+/// futures-util's `BufWriter` (tokio's methods and semantics): it gathers
+/// small writes into one buffer and writes it out when full, on `flush` or
+/// on `shutdown`. Unflushed bytes are lost if it is dropped: flush first.
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, mut rx) = runtime::io::duplex(64);
+/// let mut writer = BufWriter::new(tx);
+/// for word in ["a", "b", "c"] {
+///     writer.write_all(word.as_bytes()).await?; // buffered
+/// }
+/// writer.shutdown().await?; // flushes, then closes
+/// let mut got = String::new();
+/// rx.read_to_string(&mut got).await?;
+/// assert_eq!(got, "abc");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
+pub use futures_util::io::BufWriter;
 pub use read_ext::{AsyncReadExt, Chain, Take};
 pub use runtime_io::{
     AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, Interest, ReadBuf, Ready,

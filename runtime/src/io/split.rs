@@ -16,11 +16,43 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
 /// The read half of a stream, from [`split`].
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (a, mut b) = runtime::io::duplex(16);
+/// let (mut read, write) = runtime::io::split(a);
+/// assert!(read.is_pair_of(&write));
+/// b.write_all(b"abc").await?;
+/// let mut buf = [0; 3];
+/// read.read_exact(&mut buf).await?;
+/// assert_eq!(&buf, b"abc");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct ReadHalf<T> {
     inner: Arc<Mutex<T>>,
 }
 
-/// The write half of a stream, from [`split`].
+/// The write half of a stream, from [`split`]. Closing it
+/// ([`shutdown`](crate::io::AsyncWriteExt::shutdown)) closes the stream's
+/// write side, as the stream's own `poll_close` does.
+///
+/// ```
+/// use runtime::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (a, mut b) = runtime::io::duplex(16);
+/// let (_read, mut write) = runtime::io::split(a);
+/// write.write_all(b"last words").await?;
+/// write.shutdown().await?;
+/// let mut got = String::new();
+/// b.read_to_string(&mut got).await?; // EOF after them
+/// assert_eq!(got, "last words");
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct WriteHalf<T> {
     inner: Arc<Mutex<T>>,
 }
@@ -80,6 +112,15 @@ impl<T> ReadHalf<T> {
     }
 
     /// The stream, from its two halves.
+    ///
+    /// ```
+    /// let (a, _b) = runtime::io::duplex(16);
+    /// let (c, _d) = runtime::io::duplex(16);
+    /// let (read_a, write_a) = runtime::io::split(a);
+    /// let (_read_c, write_c) = runtime::io::split(c);
+    /// assert!(!read_a.is_pair_of(&write_c)); // `unsplit` would panic
+    /// let _a = read_a.unsplit(write_a);
+    /// ```
     ///
     /// # Panics
     /// If `write` is the half of another stream.

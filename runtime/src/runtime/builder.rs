@@ -21,14 +21,57 @@ use std::time::Duration;
 
 /// Builds a [`Runtime`] with custom settings.
 ///
+/// Start from [`new_multi_thread`](Builder::new_multi_thread) or
+/// [`new_current_thread`](Builder::new_current_thread), set the knobs,
+/// turn the drivers on ([`enable_all`](Builder::enable_all), or
+/// [`enable_io`](Builder::enable_io) and
+/// [`enable_time`](Builder::enable_time): without them, sockets and timers
+/// panic), then [`build`](Builder::build).
+///
+/// # Examples
+///
 /// ```
+/// use runtime::runtime::RuntimeFlavor;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// let started = Arc::new(AtomicUsize::new(0));
+/// let counter = started.clone();
 /// let rt = runtime::Builder::new_multi_thread()
 ///     .worker_threads(2)
 ///     .thread_name("my-worker")
+///     .thread_stack_size(4 * 1024 * 1024)
+///     .on_thread_start(move || {
+///         counter.fetch_add(1, Ordering::Relaxed);
+///     })
+///     .max_blocking_threads(4)
+///     .thread_keep_alive(Duration::from_secs(1))
+///     .name("api")
 ///     .enable_all()
 ///     .build()
 ///     .unwrap();
-/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+///
+/// let thread_name = rt.block_on(async {
+///     runtime::spawn(async { std::thread::current().name().map(String::from) })
+///         .await
+///         .unwrap()
+/// });
+/// assert_eq!(thread_name.as_deref(), Some("my-worker"));
+/// // The worker that ran the task ran `on_thread_start` first.
+/// assert!(started.load(Ordering::Relaxed) >= 1);
+/// assert_eq!(rt.handle().name(), Some("api"));
+/// assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
+/// assert_eq!(rt.metrics().num_workers(), 2);
+///
+/// // A current-thread runtime runs its tasks on the thread in `block_on`.
+/// let rt = runtime::Builder::new_current_thread().enable_time().build().unwrap();
+/// let me = std::thread::current().id();
+/// let there = rt.block_on(async {
+///     runtime::time::sleep(Duration::from_millis(1)).await;
+///     runtime::spawn(async { std::thread::current().id() }).await.unwrap()
+/// });
+/// assert_eq!(there, me);
 /// ```
 pub struct Builder {
     kind: Kind,
@@ -68,11 +111,37 @@ enum Kind {
 impl Builder {
     /// A runtime with one worker thread per core, stealing work from each
     /// other.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_multi_thread().worker_threads(3).build().unwrap();
+    /// assert_eq!(rt.metrics().num_workers(), 3);
+    /// let on_worker = rt.block_on(async {
+    ///     let caller = std::thread::current().id();
+    ///     runtime::spawn(async move { std::thread::current().id() != caller })
+    ///         .await
+    ///         .unwrap()
+    /// });
+    /// assert!(on_worker);
+    /// ```
     pub fn new_multi_thread() -> Builder {
         Builder::new(Kind::MultiThread)
     }
 
     /// A runtime that runs its tasks on the thread that calls `block_on`.
+    /// While no thread is inside `block_on`, its tasks do not run.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let ran = Arc::new(AtomicBool::new(false));
+    /// let flag = ran.clone();
+    /// let task = rt.spawn(async move { flag.store(true, Ordering::Relaxed) });
+    /// assert!(!ran.load(Ordering::Relaxed)); // nobody drives it yet
+    /// rt.block_on(task).unwrap();
+    /// assert!(ran.load(Ordering::Relaxed));
+    /// ```
     pub fn new_current_thread() -> Builder {
         Builder::new(Kind::CurrentThread)
     }
@@ -513,7 +582,16 @@ impl Builder {
         }
     }
 
-    /// Builds the runtime; for multi-thread, starts its workers.
+    /// Builds the runtime; for multi-thread, starts its workers. The
+    /// builder can build again (each `build` makes a new runtime).
+    ///
+    /// ```
+    /// let mut builder = runtime::Builder::new_current_thread();
+    /// builder.enable_all();
+    /// let a = builder.build().unwrap();
+    /// let b = builder.build().unwrap();
+    /// assert_ne!(a.handle().id(), b.handle().id());
+    /// ```
     ///
     /// # Errors
     /// If the OS refuses to start a thread.

@@ -11,6 +11,30 @@ use std::pin::pin;
 use std::sync::Arc;
 
 /// A handle to a runtime: spawn onto it, or enter it, from any thread.
+///
+/// Cheap to clone; it keeps the runtime's state alive but does not keep
+/// the runtime running: once the [`Runtime`](super::Runtime) is dropped,
+/// tasks spawned through a handle are cancelled.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::runtime::Handle;
+///
+/// let rt = runtime::Runtime::new().unwrap();
+/// // Inside the runtime, `Handle::current` finds it.
+/// let handle = rt.block_on(async { Handle::current() });
+/// assert_eq!(handle.id(), rt.handle().id());
+///
+/// // A plain thread has no runtime of its own: it uses the handle.
+/// let answer = std::thread::spawn(move || {
+///     let task = handle.spawn(async { 40 });
+///     handle.block_on(async { task.await.unwrap() + 2 })
+/// })
+/// .join()
+/// .unwrap();
+/// assert_eq!(answer, 42);
+/// ```
 #[derive(Clone)]
 pub struct Handle {
     pub(crate) inner: Arc<Inner>,
@@ -62,7 +86,19 @@ impl Handle {
         Handle { inner }
     }
 
-    /// The handle of the runtime this thread is in.
+    /// The handle of the runtime this thread is in: inside a task, inside
+    /// `block_on`, or while an [`enter`](Handle::enter) guard lives.
+    ///
+    /// ```
+    /// use runtime::runtime::Handle;
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let id = rt.block_on(async {
+    ///     // From a task too.
+    ///     runtime::spawn(async { Handle::current().id() }).await.unwrap()
+    /// });
+    /// assert_eq!(id, rt.handle().id());
+    /// ```
     ///
     /// # Panics
     /// With a plain message outside a runtime; see [`Handle::try_current`].
@@ -72,6 +108,17 @@ impl Handle {
     }
 
     /// The handle of the runtime this thread is in, if any.
+    ///
+    /// ```
+    /// use runtime::runtime::Handle;
+    ///
+    /// let err = Handle::try_current().unwrap_err();
+    /// assert!(err.is_missing_context());
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let _guard = rt.enter();
+    /// assert!(Handle::try_current().is_ok());
+    /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
         crate::context::try_current()
     }
@@ -98,7 +145,17 @@ impl Handle {
         )
     }
 
-    /// Spawns a task onto this runtime; see [`crate::spawn`].
+    /// Spawns a task onto this runtime; see [`crate::spawn`]. Works from
+    /// any thread, inside a runtime or not.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// let task = std::thread::spawn(move || handle.spawn(async { "from a thread" }))
+    ///     .join()
+    ///     .unwrap();
+    /// assert_eq!(rt.block_on(task).unwrap(), "from a thread");
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -126,6 +183,12 @@ impl Handle {
     /// `max_blocking_threads`) is cancelled then. Shutdown waits for the
     /// closures that run (or not, with
     /// [`Runtime::shutdown_timeout`](super::Runtime::shutdown_timeout)).
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let read = rt.handle().spawn_blocking(|| std::fs::metadata(".").is_ok());
+    /// assert!(rt.block_on(read).unwrap());
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
@@ -149,6 +212,22 @@ impl Handle {
     /// entered. On a multi-thread runtime the tasks keep running on the
     /// workers; on a current-thread runtime this thread drives them, unless
     /// another `block_on` already does.
+    ///
+    /// ```
+    /// use runtime::time::{sleep, Duration};
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handle = rt.handle().clone();
+    /// // Another thread waits for async work: timers and sockets work in
+    /// // the future, since the runtime is entered.
+    /// let slept = std::thread::spawn(move || {
+    ///     handle.block_on(async {
+    ///         sleep(Duration::from_millis(1)).await;
+    ///         "slept"
+    ///     })
+    /// });
+    /// assert_eq!(slept.join().unwrap(), "slept");
+    /// ```
     ///
     /// # Panics
     /// If called from a thread that drives a runtime (inside a task or
@@ -224,6 +303,17 @@ impl Handle {
     /// Guards nest: dropping one restores the runtime that was current
     /// before it. They must be dropped in the reverse order they were made;
     /// dropping one out of order panics, with a plain message.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let task = {
+    ///     let _guard = rt.handle().enter();
+    ///     // Entered: functions that need a current runtime work here.
+    ///     runtime::spawn(async { 7 })
+    /// };
+    /// assert!(runtime::runtime::Handle::try_current().is_err());
+    /// assert_eq!(rt.block_on(task).unwrap(), 7);
+    /// ```
     pub fn enter(&self) -> EnterGuard<'_> {
         EnterGuard {
             _guard: crate::context::set_current(self),
@@ -261,6 +351,15 @@ impl fmt::Debug for Handle {
 /// Keeps a runtime entered on this thread; see [`Handle::enter`]. Not
 /// `Send` (it must be dropped on the thread it entered), but `Sync`, as
 /// tokio's.
+///
+/// ```
+/// let rt = runtime::Runtime::new().unwrap();
+/// let guard = rt.enter();
+/// // Timers and sockets are made inside the runtime, here outside any task.
+/// let sleep = runtime::time::sleep(runtime::time::Duration::from_millis(1));
+/// drop(guard);
+/// rt.block_on(sleep);
+/// ```
 #[must_use = "the runtime is only entered while the guard lives"]
 pub struct EnterGuard<'a> {
     _guard: crate::context::SetCurrentGuard,
@@ -279,6 +378,13 @@ impl fmt::Debug for EnterGuard<'_> {
 }
 
 /// No runtime is current on this thread ([`Handle::try_current`]).
+///
+/// ```
+/// let err = runtime::runtime::Handle::try_current().unwrap_err();
+/// assert!(err.is_missing_context());
+/// assert!(!err.is_thread_local_destroyed());
+/// assert!(err.to_string().contains("no runtime"));
+/// ```
 #[derive(Debug)]
 pub struct TryCurrentError {
     destroyed: bool,

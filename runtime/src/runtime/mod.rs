@@ -38,6 +38,14 @@ use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Which scheduler a runtime runs ([`Handle::runtime_flavor`]).
+///
+/// ```
+/// use runtime::runtime::{Handle, RuntimeFlavor};
+///
+/// let rt = runtime::Builder::new_current_thread().build().unwrap();
+/// let flavor = rt.block_on(async { Handle::current().runtime_flavor() });
+/// assert_eq!(flavor, RuntimeFlavor::CurrentThread);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RuntimeFlavor {
@@ -51,6 +59,13 @@ pub enum RuntimeFlavor {
 
 /// A runtime's id, unique among the runtimes of this process
 /// ([`Handle::id`]).
+///
+/// ```
+/// let a = runtime::Runtime::new().unwrap();
+/// let b = runtime::Runtime::new().unwrap();
+/// assert_ne!(a.handle().id(), b.handle().id());
+/// assert_eq!(a.handle().id(), a.handle().clone().id());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id(NonZeroU64);
 

@@ -24,6 +24,26 @@ use std::time::{Duration, Instant};
 /// background first. Use [`Runtime::shutdown_background`] there. (A
 /// `spawn_blocking` closure is not an asynchronous context.)
 ///
+/// # Examples
+///
+/// ```
+/// use runtime::Runtime;
+///
+/// let rt = Runtime::new().unwrap();
+/// // A task runs on the workers at once; `block_on` drives a future on
+/// // this thread until it is done.
+/// let task = rt.spawn(async { 6 * 7 });
+/// let answer = rt.block_on(async { task.await.unwrap() });
+/// assert_eq!(answer, 42);
+///
+/// // Dropping the runtime cancels what is still running.
+/// let forever = rt.spawn(std::future::pending::<()>());
+/// drop(rt);
+/// let other = runtime::Builder::new_current_thread().build().unwrap();
+/// let err = other.block_on(forever).unwrap_err();
+/// assert!(err.is_cancelled());
+/// ```
+///
 /// [`JoinError`]: crate::task::JoinError
 pub struct Runtime {
     handle: Handle,
@@ -72,7 +92,17 @@ impl Runtime {
         Ok(())
     }
 
-    /// A multi-thread runtime with every driver enabled.
+    /// A multi-thread runtime with every driver enabled, one worker per
+    /// core (as `Builder::new_multi_thread().enable_all().build()`).
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let n = rt.block_on(async {
+    ///     runtime::time::sleep(runtime::time::Duration::from_millis(1)).await;
+    ///     runtime::spawn(async { 1 + 1 }).await.unwrap()
+    /// });
+    /// assert_eq!(n, 2);
+    /// ```
     ///
     /// # Errors
     /// If the OS refuses to start a thread.
@@ -81,7 +111,22 @@ impl Runtime {
     }
 
     /// Runs `future` to completion on this thread, with the runtime entered;
-    /// see [`Handle::block_on`].
+    /// see [`Handle::block_on`]. The future itself is not a task: it may
+    /// borrow from the caller's stack and need not be `Send`.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let words = vec!["a", "b", "c"];
+    /// let local = Rc::new(1); // not `Send`: fine in `block_on`
+    /// let n = rt.block_on(async {
+    ///     // Inside, the runtime is entered: `runtime::spawn` works.
+    ///     let len = runtime::spawn(async { 2 }).await.unwrap();
+    ///     words.len() + len + *local
+    /// });
+    /// assert_eq!(n, 6);
+    /// ```
     ///
     /// # Panics
     /// If called from a thread that drives a runtime.
@@ -90,7 +135,21 @@ impl Runtime {
         self.handle.block_on(future)
     }
 
-    /// Spawns a task; see [`crate::spawn`].
+    /// Spawns a task; see [`crate::spawn`]. Usable from outside the
+    /// runtime, where `runtime::spawn` panics.
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let handles: Vec<_> = (0..4u64).map(|i| rt.spawn(async move { i * i })).collect();
+    /// let squares = rt.block_on(async {
+    ///     let mut out = Vec::new();
+    ///     for h in handles {
+    ///         out.push(h.await.unwrap());
+    ///     }
+    ///     out
+    /// });
+    /// assert_eq!(squares, [0, 1, 4, 9]);
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -100,7 +159,14 @@ impl Runtime {
         self.handle.spawn(future)
     }
 
-    /// Runs a blocking closure on the blocking pool.
+    /// Runs a blocking closure on the blocking pool; see
+    /// [`crate::task::spawn_blocking`].
+    ///
+    /// ```
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let sum = rt.spawn_blocking(|| (1..=10).sum::<u32>());
+    /// assert_eq!(rt.block_on(sum).unwrap(), 55);
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
@@ -133,6 +199,22 @@ impl Runtime {
     /// # Panics
     /// As dropping the runtime, in an asynchronous context, unless
     /// `timeout` is zero (as tokio).
+    ///
+    /// ```
+    /// use runtime::time::Duration;
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// // A blocking closure that runs longer than the shutdown waits.
+    /// let (tx, rx) = std::sync::mpsc::channel::<()>();
+    /// rt.spawn_blocking(move || {
+    ///     let _ = rx.recv_timeout(Duration::from_secs(5));
+    /// });
+    /// let start = std::time::Instant::now();
+    /// rt.shutdown_timeout(Duration::from_millis(10));
+    /// // Returned without waiting for it; it is left behind, detached.
+    /// assert!(start.elapsed() < Duration::from_secs(2));
+    /// drop(tx); // lets the detached thread end
+    /// ```
     #[track_caller]
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));

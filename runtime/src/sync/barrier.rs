@@ -40,6 +40,16 @@ pub struct Barrier {
 }
 
 /// What [`Barrier::wait`] returns.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let barrier = runtime::sync::Barrier::new(1);
+/// // Alone: every wait returns at once, and leads.
+/// assert!(barrier.wait().await.is_leader());
+/// assert!(barrier.wait().await.is_leader());
+/// # });
+/// ```
 #[derive(Debug, Clone)]
 pub struct BarrierWaitResult(bool);
 

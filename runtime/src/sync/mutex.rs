@@ -69,6 +69,22 @@ pub struct Mutex<T: ?Sized> {
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
 
 /// The guard of [`Mutex::lock`]: derefs to the value, unlocks when dropped.
+///
+/// ```
+/// use runtime::sync::{Mutex, MutexGuard};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let pair = Mutex::new((1, String::from("one")));
+/// let mut guard = pair.lock().await;
+/// guard.0 += 1;
+/// // Narrowed to one field, still holding the lock.
+/// let mut name = MutexGuard::map(guard, |(_, name)| name);
+/// name.push('!');
+/// assert!(pair.try_lock().is_err());
+/// drop(name); // unlocks
+/// assert_eq!(*pair.lock().await, (2, String::from("one!")));
+/// # });
+/// ```
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T: ?Sized> {
     lock: &'a Mutex<T>,
@@ -169,6 +185,34 @@ impl<T: ?Sized> Mutex<T> {
     /// Locks the mutex, waiting (in FIFO order) while another guard is
     /// alive.
     ///
+    /// ```
+    /// use runtime::sync::Mutex;
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let tasks: Vec<_> = (0..3)
+    ///     .map(|i| {
+    ///         let log = log.clone();
+    ///         runtime::spawn(async move {
+    ///             let mut guard = log.lock().await;
+    ///             guard.push(i);
+    ///             // The guard may be held across an await.
+    ///             runtime::task::yield_now().await;
+    ///             guard.push(i);
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for t in tasks {
+    ///     t.await.unwrap();
+    /// }
+    /// let log = log.lock().await;
+    /// // Each task's two entries are adjacent: nobody else ran in between.
+    /// assert!(log.chunks(2).all(|pair| pair[0] == pair[1]));
+    /// # });
+    /// ```
+    ///
     /// # Cancel safety
     /// Cancel safe: a dropped `lock` future gives up its place in the
     /// queue, and if the lock had just been handed to it, hands it on.
@@ -178,6 +222,20 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// [`lock`](Mutex::lock) through an `Arc`: the guard is `'static`.
+    ///
+    /// ```
+    /// use runtime::sync::Mutex;
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let lock = Arc::new(Mutex::new(0));
+    /// let mut guard = lock.clone().lock_owned().await;
+    /// // The guard moves into a task of its own.
+    /// runtime::spawn(async move { *guard = 5 }).await.unwrap();
+    /// assert_eq!(*lock.lock().await, 5);
+    /// # });
+    /// ```
     pub async fn lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
         self.acquire().await;
         OwnedMutexGuard {
@@ -216,6 +274,14 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Locks the mutex if it is free now (and nobody waits for it).
+    ///
+    /// ```
+    /// let m = runtime::sync::Mutex::new(1);
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err()); // held
+    /// drop(guard);
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
     ///
     /// # Errors
     /// [`TryLockError`] if it is locked.

@@ -84,6 +84,36 @@ enum Strategy {
 }
 
 /// The future of [`Notify::notified`].
+///
+/// A check-then-wait loop: [`enable`](Notified::enable) before the check,
+/// so a notification between the check and the await is not missed.
+///
+/// ```
+/// use runtime::sync::Notify;
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (ready, notify) = (Arc::new(AtomicBool::new(false)), Arc::new(Notify::new()));
+/// let setter = {
+///     let (ready, notify) = (ready.clone(), notify.clone());
+///     runtime::spawn(async move {
+///         ready.store(true, Ordering::Release);
+///         notify.notify_waiters();
+///     })
+/// };
+/// loop {
+///     let notified = notify.notified();
+///     let mut notified = std::pin::pin!(notified);
+///     notified.as_mut().enable();
+///     if ready.load(Ordering::Acquire) {
+///         break;
+///     }
+///     notified.await;
+/// }
+/// setter.await.unwrap();
+/// # });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Notified<'a> {
     notify: &'a Notify,
@@ -117,6 +147,24 @@ impl Notify {
 
     /// A future that completes when this `Notify` is notified (see the type
     /// doc). Creating it is what counts for `notify_waiters`.
+    ///
+    /// ```
+    /// use runtime::sync::Notify;
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let notify = Arc::new(Notify::new());
+    /// // A permit stored before anyone waits is not lost.
+    /// notify.notify_one();
+    /// notify.notified().await; // at once
+    ///
+    /// let n = notify.clone();
+    /// let waiter = runtime::spawn(async move { n.notified().await });
+    /// notify.notify_one();
+    /// waiter.await.unwrap();
+    /// # });
+    /// ```
     pub fn notified(&self) -> Notified<'_> {
         Notified {
             notify: self,
@@ -148,6 +196,39 @@ impl Notify {
     /// Wakes every `Notified` created before this call, even if one of
     /// their wakers panics (the panic is caught: see the module doc).
     /// Stores no permit.
+    ///
+    /// ```
+    /// use runtime::sync::Notify;
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let notify = Arc::new(Notify::new());
+    /// let waiters: Vec<_> = (0..3)
+    ///     .map(|_| {
+    ///         let notify = notify.clone();
+    ///         let (ready_tx, ready_rx) = runtime::sync::oneshot::channel();
+    ///         let task = runtime::spawn(async move {
+    ///             let notified = notify.notified();
+    ///             let mut notified = std::pin::pin!(notified);
+    ///             notified.as_mut().enable(); // counts from here
+    ///             ready_tx.send(()).unwrap();
+    ///             notified.await;
+    ///         });
+    ///         (task, ready_rx)
+    ///     })
+    ///     .collect();
+    /// let mut tasks = Vec::new();
+    /// for (task, ready) in waiters {
+    ///     ready.await.unwrap();
+    ///     tasks.push(task);
+    /// }
+    /// notify.notify_waiters(); // all three
+    /// for t in tasks {
+    ///     t.await.unwrap();
+    /// }
+    /// # });
+    /// ```
     pub fn notify_waiters(&self) {
         let mut wakers = Vec::new();
         {

@@ -129,6 +129,15 @@ impl<T> OnceCell<T> {
     /// [`SetError::AlreadyInitializedError`] if it holds a value,
     /// [`SetError::InitializingError`] if a `get_or_init` (or a `set`) is
     /// initializing it right now; the value comes back in either.
+    ///
+    /// ```
+    /// use runtime::sync::{OnceCell, SetError};
+    ///
+    /// let cell = OnceCell::new();
+    /// assert!(cell.set(1).is_ok());
+    /// assert!(matches!(cell.set(2), Err(SetError::AlreadyInitializedError(2))));
+    /// assert_eq!(cell.get(), Some(&1));
+    /// ```
     pub fn set(&self, value: T) -> Result<(), SetError<T>> {
         if self.initialized() {
             return Err(SetError::AlreadyInitializedError(value));
@@ -146,6 +155,33 @@ impl<T> OnceCell<T> {
     /// The value, running `f` to make it if the cell is empty. Callers that
     /// come while `f`'s future runs wait for its value; `f` runs in one
     /// task at a time.
+    ///
+    /// ```
+    /// use runtime::sync::OnceCell;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let cell = Arc::new(OnceCell::new());
+    /// let runs = Arc::new(AtomicUsize::new(0));
+    /// let mut set = runtime::task::JoinSet::new();
+    /// for _ in 0..4 {
+    ///     let (cell, runs) = (cell.clone(), runs.clone());
+    ///     set.spawn(async move {
+    ///         *cell
+    ///             .get_or_init(|| async {
+    ///                 runs.fetch_add(1, Ordering::SeqCst);
+    ///                 runtime::task::yield_now().await;
+    ///                 42
+    ///             })
+    ///             .await
+    ///     });
+    /// }
+    /// assert_eq!(set.join_all().await, [42; 4]);
+    /// assert_eq!(runs.load(Ordering::SeqCst), 1); // initialized once
+    /// # });
+    /// ```
     ///
     /// # Cancel safety
     /// Cancel safe: if this future is dropped (or `f`'s future panics),
@@ -167,6 +203,20 @@ impl<T> OnceCell<T> {
     /// [`get_or_init`](OnceCell::get_or_init) with an initializer that may
     /// fail: its error is returned and the cell stays empty (the next
     /// waiting caller tries its own).
+    ///
+    /// ```
+    /// use runtime::sync::OnceCell;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let cell = OnceCell::new();
+    /// let failed = cell.get_or_try_init(|| async { Err("not yet") }).await;
+    /// assert_eq!(failed, Err("not yet"));
+    /// assert!(!cell.initialized()); // still empty: the next caller tries
+    /// let ok = cell.get_or_try_init(|| async { Ok::<_, &str>(7) }).await;
+    /// assert_eq!(ok, Ok(&7));
+    /// # });
+    /// ```
     ///
     /// # Errors
     /// The error of `f`'s future.

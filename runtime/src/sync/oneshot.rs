@@ -49,6 +49,15 @@ pub mod error {
     /// Why awaiting the [`Receiver`](super::Receiver) failed: the sender
     /// was dropped without sending (or the receiver closed the channel
     /// before a value was sent).
+    ///
+    /// ```
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// let (tx, rx) = runtime::sync::oneshot::channel::<u32>();
+    /// drop(tx);
+    /// let err = rx.await.unwrap_err();
+    /// assert_eq!(err.to_string(), "channel closed");
+    /// # });
+    /// ```
     #[derive(Debug, Eq, PartialEq, Clone)]
     pub struct RecvError(pub(super) ());
 
@@ -85,7 +94,26 @@ pub mod error {
 
 use error::{RecvError, TryRecvError};
 
-/// A channel for one value.
+/// A channel for one value: a [`Sender`] that sends it without waiting,
+/// and a [`Receiver`] to await it.
+///
+/// ```
+/// use runtime::sync::oneshot;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // A reply channel: the request carries the sender.
+/// let (requests, mut inbox) = runtime::sync::mpsc::channel::<(u32, oneshot::Sender<u32>)>(4);
+/// runtime::spawn(async move {
+///     while let Some((n, reply)) = inbox.recv().await {
+///         let _ = reply.send(n * n);
+///     }
+/// });
+/// let (tx, rx) = oneshot::channel();
+/// requests.send((12, tx)).await.unwrap();
+/// assert_eq!(rx.await, Ok(144));
+/// # });
+/// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
         state: Mutex::new(State {
@@ -105,6 +133,28 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 /// Sends the one value, made by [`channel`].
+///
+/// ```
+/// use runtime::sync::oneshot;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (mut tx, rx) = oneshot::channel::<String>();
+/// assert!(!tx.is_closed());
+/// // Work whose result nobody wants any more can stop.
+/// let worker = runtime::spawn(async move {
+///     tx.closed().await;
+///     "abandoned"
+/// });
+/// drop(rx);
+/// assert_eq!(worker.await.unwrap(), "abandoned");
+///
+/// // A send to a dropped receiver gives the value back.
+/// let (tx, rx) = oneshot::channel();
+/// drop(rx);
+/// assert_eq!(tx.send(5), Err(5));
+/// # });
+/// ```
 pub struct Sender<T> {
     /// `None` only while `send` consumes it.
     inner: Option<Arc<Inner<T>>>,
@@ -112,6 +162,21 @@ pub struct Sender<T> {
 
 /// Receives the one value: await it, or [`try_recv`](Receiver::try_recv).
 /// Made by [`channel`].
+///
+/// ```
+/// use runtime::sync::oneshot::{self, error::TryRecvError};
+/// use runtime::time::{timeout, Duration};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = oneshot::channel();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// // Awaiting by `&mut` keeps the receiver, e.g. under a timeout.
+/// assert!(timeout(Duration::from_millis(1), &mut rx).await.is_err());
+/// tx.send(3).unwrap();
+/// assert_eq!(rx.await, Ok(3));
+/// # });
+/// ```
 pub struct Receiver<T> {
     /// `None` once terminated: the value (or the error) was returned.
     inner: Option<Arc<Inner<T>>>,
@@ -145,6 +210,13 @@ impl<T> Sender<T> {
     /// gone or closed the channel; otherwise the receiver will get it
     /// (even if it is dropped or closed right after: then the value is
     /// dropped by the receiver).
+    ///
+    /// ```
+    /// let (tx, rx) = runtime::sync::oneshot::channel();
+    /// assert_eq!(tx.send("now"), Ok(()));
+    /// // Received from synchronous code too.
+    /// assert_eq!(rx.blocking_recv(), Ok("now"));
+    /// ```
     pub fn send(mut self, value: T) -> Result<(), T> {
         let inner = self.inner.take().expect("a Sender holds the channel");
         let mut state = inner.state.lock();

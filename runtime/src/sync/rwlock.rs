@@ -184,6 +184,20 @@ impl<T: ?Sized> RwLock<T> {
     /// Locks for reading, waiting (in FIFO order) while a writer holds the
     /// lock or waits ahead, or `max_readers` readers hold it.
     ///
+    /// ```
+    /// use runtime::sync::RwLock;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let lock = RwLock::new(String::from("config"));
+    /// // Any number of readers at once.
+    /// let (a, b) = (lock.read().await, lock.read().await);
+    /// assert_eq!((a.as_str(), b.as_str()), ("config", "config"));
+    /// assert!(lock.try_write().is_err()); // not while they read
+    /// # drop((a, b));
+    /// # });
+    /// ```
+    ///
     /// # Cancel safety
     /// Cancel safe: a dropped `read` future gives up its place in the queue.
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
@@ -228,6 +242,26 @@ impl<T: ?Sized> RwLock<T> {
 
     /// Locks for writing, waiting (in FIFO order) until no other guard is
     /// alive.
+    ///
+    /// ```
+    /// use runtime::sync::RwLock;
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let lock = Arc::new(RwLock::new(0));
+    /// let reader = lock.clone().read_owned().await;
+    /// let writer = {
+    ///     let lock = lock.clone();
+    ///     runtime::spawn(async move { *lock.write().await += 1 })
+    /// };
+    /// // The writer waits for the reader; new readers queue behind it.
+    /// assert_eq!(*reader, 0);
+    /// drop(reader);
+    /// writer.await.unwrap();
+    /// assert_eq!(*lock.read().await, 1);
+    /// # });
+    /// ```
     ///
     /// # Cancel safety
     /// Cancel safe: a dropped `write` future gives up its place in the

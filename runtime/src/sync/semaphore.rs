@@ -42,6 +42,19 @@ pub struct Semaphore {
 }
 
 /// Permits of a [`Semaphore`], given back when dropped.
+///
+/// ```
+/// use runtime::sync::Semaphore;
+///
+/// let sem = Semaphore::new(4);
+/// let mut permit = sem.try_acquire_many(3).unwrap();
+/// let one = permit.split(1).unwrap(); // 2 + 1
+/// assert_eq!((permit.num_permits(), one.num_permits()), (2, 1));
+/// drop(one);
+/// assert_eq!(sem.available_permits(), 2);
+/// permit.forget(); // not given back: the semaphore shrinks
+/// assert_eq!(sem.available_permits(), 2);
+/// ```
 #[must_use = "dropping the permit gives its permits back at once"]
 pub struct SemaphorePermit<'a> {
     sem: &'a Semaphore,
@@ -50,6 +63,21 @@ pub struct SemaphorePermit<'a> {
 
 /// Permits of a [`Semaphore`] held through an `Arc` (`'static`, so they can
 /// move into a spawned task), given back when dropped.
+///
+/// ```
+/// use runtime::sync::Semaphore;
+/// use std::sync::Arc;
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let sem = Arc::new(Semaphore::new(1));
+/// let permit = sem.clone().acquire_owned().await.unwrap();
+/// let task = runtime::spawn(async move {
+///     let _held = permit; // given back when the task ends
+/// });
+/// task.await.unwrap();
+/// assert_eq!(sem.available_permits(), 1);
+/// # });
+/// ```
 #[must_use = "dropping the permit gives its permits back at once"]
 pub struct OwnedSemaphorePermit {
     sem: Arc<Semaphore>,
@@ -107,6 +135,33 @@ impl Semaphore {
 
     /// Waits for one permit. Fails only if the semaphore is closed.
     ///
+    /// ```
+    /// use runtime::sync::Semaphore;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// // At most 2 downloads at a time.
+    /// let limit = Arc::new(Semaphore::new(2));
+    /// let running = Arc::new(AtomicUsize::new(0));
+    /// let mut set = runtime::task::JoinSet::new();
+    /// for _ in 0..6 {
+    ///     let (limit, running) = (limit.clone(), running.clone());
+    ///     set.spawn(async move {
+    ///         let _permit = limit.acquire().await.unwrap();
+    ///         let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+    ///         runtime::task::yield_now().await;
+    ///         running.fetch_sub(1, Ordering::SeqCst);
+    ///         now
+    ///     }); // the permit goes back when dropped
+    /// }
+    /// let most = set.join_all().await.into_iter().max().unwrap();
+    /// assert!(most <= 2);
+    /// assert_eq!(limit.available_permits(), 2);
+    /// # });
+    /// ```
+    ///
     /// # Cancel safety
     /// Cancel safe: dropping the future gives up its place in the queue
     /// and passes on a permit it may have been given.
@@ -133,6 +188,19 @@ impl Semaphore {
     }
 
     /// Takes one permit if one is free now.
+    ///
+    /// ```
+    /// use runtime::sync::{Semaphore, TryAcquireError};
+    ///
+    /// let sem = Semaphore::new(1);
+    /// let permit = sem.try_acquire().unwrap();
+    /// assert!(matches!(sem.try_acquire(), Err(TryAcquireError::NoPermits)));
+    /// drop(permit);
+    /// sem.add_permits(2);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// let three = sem.try_acquire_many(3).unwrap();
+    /// assert_eq!(three.num_permits(), 3);
+    /// ```
     ///
     /// # Errors
     /// [`TryAcquireError::Closed`] if the semaphore is closed,
@@ -246,6 +314,24 @@ impl Semaphore {
     /// [`AcquireError`] (they are all woken), and so does every later one;
     /// `try_acquire` fails with [`TryAcquireError::Closed`]. Permits
     /// already held stay valid, and are given back as usual.
+    ///
+    /// ```
+    /// use runtime::sync::{Semaphore, TryAcquireError};
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let sem = Arc::new(Semaphore::new(0));
+    /// let waiter = {
+    ///     let sem = sem.clone();
+    ///     runtime::spawn(async move { sem.acquire().await.is_err() })
+    /// };
+    /// sem.close(); // wakes the waiter with an error
+    /// assert!(waiter.await.unwrap());
+    /// assert!(sem.is_closed());
+    /// assert!(matches!(sem.try_acquire(), Err(TryAcquireError::Closed)));
+    /// # });
+    /// ```
     pub fn close(&self) {
         self.inner.close();
     }

@@ -133,6 +133,23 @@ impl<T> SetOnce<T> {
     /// Waits until the cell holds a value, and returns it (at once if it
     /// does already).
     ///
+    /// ```
+    /// use runtime::sync::SetOnce;
+    /// use std::sync::Arc;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let addr = Arc::new(SetOnce::new());
+    /// let client = {
+    ///     let addr = addr.clone();
+    ///     runtime::spawn(async move { format!("connecting to {}", addr.wait().await) })
+    /// };
+    /// addr.set("127.0.0.1:8080").unwrap();
+    /// assert_eq!(client.await.unwrap(), "connecting to 127.0.0.1:8080");
+    /// assert_eq!(addr.get(), Some(&"127.0.0.1:8080"));
+    /// # });
+    /// ```
+    ///
     /// # Cancel safety
     /// Cancel safe.
     pub async fn wait(&self) -> &T {

@@ -164,6 +164,26 @@ struct Shared<T> {
 }
 
 /// A channel holding `init`. The receiver has seen `init`.
+///
+/// ```
+/// use runtime::sync::watch;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // A configuration that tasks read, and reload when it changes.
+/// let (tx, mut rx) = watch::channel(10u32);
+/// assert_eq!(*rx.borrow(), 10);
+/// assert!(!rx.has_changed().unwrap()); // `init` counts as seen
+/// let reader = runtime::spawn(async move {
+///     // Waits for a value that satisfies the predicate.
+///     let limit = *rx.wait_for(|limit| *limit > 100).await.unwrap();
+///     limit
+/// });
+/// tx.send(50).unwrap();
+/// tx.send(500).unwrap();
+/// assert_eq!(reader.await.unwrap(), 500);
+/// # });
+/// ```
 pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
         value: RwLock::new(init),
@@ -182,12 +202,58 @@ pub fn channel<T>(init: T) -> (Sender<T>, Receiver<T>) {
 
 /// Sets the value and wakes the receivers; clone it for more senders. The
 /// channel closes when the last one is dropped.
+///
+/// ```
+/// use runtime::sync::watch;
+///
+/// let (tx, rx) = watch::channel(vec![1]);
+/// tx.send_modify(|v| v.push(2)); // in place, no clone
+/// assert_eq!(*rx.borrow(), [1, 2]);
+/// // Only a real change wakes the receivers.
+/// let changed = tx.send_if_modified(|v| {
+///     if v.len() < 2 {
+///         v.push(3);
+///         true
+///     } else {
+///         false
+///     }
+/// });
+/// assert!(!changed);
+/// assert_eq!(tx.send_replace(vec![9]), [1, 2]);
+/// assert_eq!(tx.receiver_count(), 1);
+/// drop(rx);
+/// assert!(tx.is_closed());
+/// // With no receiver, `send` fails but `send_replace` still stores.
+/// assert!(tx.send(vec![0]).is_err());
+/// ```
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
 /// Reads the value and waits for changes; clone it for more watchers
 /// (a clone has seen what this one has).
+///
+/// ```
+/// use runtime::sync::watch;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = watch::channel(0);
+/// let watcher = runtime::spawn(async move {
+///     let mut seen = Vec::new();
+///     // Ends with an error once every sender is gone (and the last
+///     // value was seen).
+///     while rx.changed().await.is_ok() {
+///         seen.push(*rx.borrow_and_update());
+///     }
+///     seen
+/// });
+/// tx.send(1).unwrap();
+/// drop(tx);
+/// // Intermediate values may be skipped; the last one is always seen.
+/// assert_eq!(watcher.await.unwrap().last(), Some(&1));
+/// # });
+/// ```
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
     /// The version this receiver has seen.
@@ -196,6 +262,17 @@ pub struct Receiver<T> {
 
 /// A read lock on the value, from `borrow`: keep it short, a sender waits
 /// for it (and holding it across an `.await` can deadlock).
+///
+/// ```
+/// let (tx, mut rx) = runtime::sync::watch::channel("v1");
+/// tx.send("v2").unwrap();
+/// {
+///     let value = rx.borrow_and_update();
+///     assert_eq!(*value, "v2");
+///     assert!(value.has_changed()); // it was new to this receiver
+/// } // the lock is released here
+/// assert!(!rx.borrow().has_changed());
+/// ```
 pub struct Ref<'a, T> {
     guard: RwLockReadGuard<'a, T>,
     has_changed: bool,

@@ -4,7 +4,22 @@ use super::{Id, RawTask};
 use std::fmt;
 
 /// A handle that can cancel a task, but not await it. Dropping it does
-/// nothing to the task.
+/// nothing to the task. Made by [`JoinHandle::abort_handle`](super::JoinHandle::abort_handle)
+/// or [`JoinSet::spawn`](super::JoinSet::spawn); cloneable.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let task = runtime::spawn(std::future::pending::<()>());
+/// let abort = task.abort_handle();
+/// let copy = abort.clone();
+/// drop(abort); // does nothing to the task
+/// assert!(!copy.is_finished());
+/// copy.abort();
+/// assert!(task.await.unwrap_err().is_cancelled());
+/// assert!(copy.is_finished());
+/// # });
+/// ```
 pub struct AbortHandle {
     raw: RawTask,
 }

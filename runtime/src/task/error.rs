@@ -6,6 +6,29 @@ use std::fmt;
 
 /// A task failed to complete: it was cancelled (aborted, or its runtime
 /// shut down) or it panicked.
+///
+/// # Examples
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let err = runtime::spawn(async { panic!("boom") }).await.unwrap_err();
+/// assert!(err.is_panic() && !err.is_cancelled());
+/// assert!(err.to_string().contains("panicked with message \"boom\""));
+/// // The payload is the panic's, e.g. to go on unwinding with
+/// // `std::panic::resume_unwind(err.into_panic())`.
+/// let payload = err.into_panic();
+/// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+///
+/// let task = runtime::spawn(std::future::pending::<()>());
+/// task.abort();
+/// let err = task.await.unwrap_err();
+/// assert!(err.is_cancelled());
+/// // No payload: the error comes back.
+/// let err = err.try_into_panic().unwrap_err();
+/// assert!(err.to_string().ends_with("was cancelled"));
+/// # });
+/// ```
 pub struct JoinError {
     id: Id,
     repr: Failure,

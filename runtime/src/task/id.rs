@@ -8,6 +8,18 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An opaque id, unique among the tasks of the process.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let a = runtime::spawn(async { runtime::task::id() });
+/// let b = runtime::spawn(async { runtime::task::id() });
+/// let (ida, idb) = (a.id(), b.id());
+/// assert_ne!(ida, idb);
+/// assert_eq!(a.await.unwrap(), ida);
+/// assert_eq!(b.await.unwrap(), idb);
+/// # });
+/// ```
 #[derive(Clone, Copy, Debug, Hash, Eq, PartialEq, Ord, PartialOrd)]
 pub struct Id(NonZeroU64);
 
@@ -67,6 +79,15 @@ impl Id {
 /// The id of the task being polled on this thread (or whose future or
 /// output is being dropped).
 ///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let task = runtime::spawn(async { runtime::task::id() });
+/// let id = task.id();
+/// assert_eq!(task.await.unwrap(), id);
+/// # });
+/// ```
+///
 /// # Panics
 /// Outside a task. [`try_id`] returns `None` there instead.
 #[track_caller]
@@ -77,6 +98,15 @@ pub fn id() -> Id {
 /// The id of the task being polled on this thread, if any. Also set while
 /// a task's future or output is dropped (abort, cancellation, shutdown, a
 /// dropped `JoinHandle`), so it works in a `Drop`.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// assert!(runtime::task::try_id().is_none()); // not in a task
+/// // `block_on`'s future is not a task either.
+/// assert!(rt.block_on(async { runtime::task::try_id() }).is_none());
+/// let inside = rt.block_on(runtime::spawn(async { runtime::task::try_id() }));
+/// assert!(inside.unwrap().is_some());
+/// ```
 #[inline]
 pub fn try_id() -> Option<Id> {
     let header = CURRENT.try_with(Cell::get).ok().flatten()?;
@@ -89,6 +119,21 @@ pub fn try_id() -> Option<Id> {
 /// [`task::Builder::name`](super::Builder::name); `None` outside a task or
 /// for an unnamed one. (tokio has no such function; it is an `Arc` so that
 /// it may outlive the poll.)
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use runtime::task;
+///
+/// let named = task::Builder::new()
+///     .name("fetcher")
+///     .spawn(async { task::name() })
+///     .unwrap();
+/// assert_eq!(named.await.unwrap().as_deref(), Some("fetcher"));
+/// let unnamed = task::spawn(async { task::name() });
+/// assert_eq!(unnamed.await.unwrap(), None);
+/// # });
+/// ```
 pub fn name() -> Option<std::sync::Arc<str>> {
     let header = CURRENT.try_with(Cell::get).ok().flatten()?;
     // SAFETY: as in `try_id`.

@@ -16,6 +16,38 @@ use std::task::{Context, Poll, Wake, Waker};
 /// Each task gets its own join waker, which queues the task's slot when it
 /// finishes, so `join_next` only polls tasks that made progress: joining
 /// n tasks costs O(n), not O(n²). Dropping the set aborts every task in it.
+///
+/// # Examples
+///
+/// ```
+/// use runtime::task::JoinSet;
+/// use runtime::time::{sleep, Duration};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let mut set = JoinSet::new();
+/// for i in 0..5u64 {
+///     set.spawn(async move {
+///         // The later ones finish first.
+///         sleep(Duration::from_millis(5 - i)).await;
+///         i
+///     });
+/// }
+/// assert_eq!(set.len(), 5);
+/// let mut seen = Vec::new();
+/// while let Some(res) = set.join_next().await {
+///     seen.push(res.unwrap());
+/// }
+/// seen.sort();
+/// assert_eq!(seen, [0, 1, 2, 3, 4]);
+/// assert!(set.is_empty());
+///
+/// // Dropping a set (or `shutdown`) cancels the tasks still in it.
+/// set.spawn(std::future::pending::<u64>());
+/// set.shutdown().await;
+/// assert!(set.is_empty());
+/// # });
+/// ```
 pub struct JoinSet<T> {
     slots: Vec<Option<Slot<T>>>,
     free: Vec<usize>,
@@ -96,6 +128,22 @@ impl<T> JoinSet<T> {
     }
 
     /// Aborts every task; they stay in the set until joined.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut set = runtime::task::JoinSet::new();
+    /// for _ in 0..3 {
+    ///     set.spawn(std::future::pending::<()>());
+    /// }
+    /// set.abort_all();
+    /// let mut cancelled = 0;
+    /// while let Some(res) = set.join_next().await {
+    ///     cancelled += res.unwrap_err().is_cancelled() as usize;
+    /// }
+    /// assert_eq!(cancelled, 3);
+    /// # });
+    /// ```
     pub fn abort_all(&mut self) {
         for slot in self.slots.iter().flatten() {
             slot.handle.abort();
@@ -103,6 +151,18 @@ impl<T> JoinSet<T> {
     }
 
     /// Removes every task without aborting it: they keep running detached.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let (tx, rx) = runtime::sync::oneshot::channel();
+    /// let mut set = runtime::task::JoinSet::new();
+    /// set.spawn(async move { tx.send(1).unwrap() });
+    /// set.detach_all();
+    /// drop(set); // aborts nothing now
+    /// assert_eq!(rx.await.unwrap(), 1);
+    /// # });
+    /// ```
     pub fn detach_all(&mut self) {
         self.slots.clear();
         self.free.clear();
@@ -162,11 +222,50 @@ impl<T> JoinSet<T> {
     /// Waits for a task to finish and returns its output; `None` if the set
     /// is empty. Cancel-safe: a task whose output was not returned stays in
     /// the set.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut set = runtime::task::JoinSet::new();
+    /// set.spawn(async { "ok" });
+    /// set.spawn(async { panic!("failed") });
+    /// let (mut ok, mut panicked) = (0, 0);
+    /// while let Some(res) = set.join_next().await {
+    ///     match res {
+    ///         Ok(v) => {
+    ///             assert_eq!(v, "ok");
+    ///             ok += 1;
+    ///         }
+    ///         Err(e) => panicked += e.is_panic() as usize,
+    ///     }
+    /// }
+    /// assert_eq!((ok, panicked), (1, 1));
+    /// assert!(set.join_next().await.is_none()); // empty
+    /// # });
+    /// ```
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
     /// Returns the output of a task that already finished, without waiting.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut set = runtime::task::JoinSet::new();
+    /// set.spawn(std::future::pending::<i32>());
+    /// assert!(set.try_join_next().is_none()); // nothing finished
+    /// set.spawn(async { 3 });
+    /// let out = loop {
+    ///     if let Some(res) = set.try_join_next() {
+    ///         break res.unwrap();
+    ///     }
+    ///     runtime::task::yield_now().await;
+    /// };
+    /// assert_eq!(out, 3);
+    /// assert_eq!(set.len(), 1); // the pending one
+    /// # });
+    /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         self.next_finished()
     }
@@ -176,6 +275,19 @@ impl<T> JoinSet<T> {
     /// # Panics
     /// If a task panicked, its panic is resumed here (after aborting the
     /// others, when the set is dropped); if one was cancelled, this panics.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut set = runtime::task::JoinSet::new();
+    /// for i in 1..=4 {
+    ///     set.spawn(async move { i * 10 });
+    /// }
+    /// let mut all = set.join_all().await;
+    /// all.sort();
+    /// assert_eq!(all, [10, 20, 30, 40]);
+    /// # });
+    /// ```
     pub async fn join_all(mut self) -> Vec<T> {
         let mut out = Vec::with_capacity(self.len);
         while let Some(res) = self.join_next().await {
@@ -196,7 +308,24 @@ impl<T> JoinSet<T> {
 }
 
 impl<T: Send + 'static> JoinSet<T> {
-    /// Spawns a task on the current runtime into the set.
+    /// Spawns a task on the current runtime into the set. The returned
+    /// [`AbortHandle`] cancels that one task.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut set = runtime::task::JoinSet::new();
+    /// let slow = set.spawn(std::future::pending::<&str>());
+    /// set.spawn(async { "fast" });
+    /// slow.abort();
+    /// let mut outs = Vec::new();
+    /// while let Some(res) = set.join_next().await {
+    ///     outs.push(res.map_err(|e| e.is_cancelled()));
+    /// }
+    /// outs.sort();
+    /// assert_eq!(outs, [Ok("fast"), Err(true)]);
+    /// # });
+    /// ```
     ///
     /// # Panics
     /// Outside a runtime.

@@ -142,6 +142,23 @@ impl LocalSet {
 
     /// Spawns a `!Send` task into this set. It runs once the set is driven
     /// (`run_until`, `block_on`, or awaiting the set).
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::rc::Rc;
+    ///
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = runtime::task::LocalSet::new();
+    /// let hits = Rc::new(Cell::new(0));
+    /// for _ in 0..3 {
+    ///     let hits = hits.clone();
+    ///     local.spawn_local(async move { hits.set(hits.get() + 1) });
+    /// }
+    /// assert_eq!(hits.get(), 0); // not driven yet
+    /// // Awaiting the set runs its tasks until all have finished.
+    /// rt.block_on(local);
+    /// assert_eq!(hits.get(), 3);
+    /// ```
     #[track_caller]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -163,6 +180,22 @@ impl LocalSet {
     /// Runs `future` on this thread, with the set's tasks running beside it,
     /// until `future` completes. [`spawn_local`] works inside it. Tasks that
     /// have not finished then stay in the set.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let rt = runtime::Runtime::new().unwrap();
+    /// let local = runtime::task::LocalSet::new();
+    /// let out = rt.block_on(local.run_until(async {
+    ///     let name = Rc::new(String::from("local"));
+    ///     let n = name.clone();
+    ///     // `Send` tasks still go to the runtime's workers beside it.
+    ///     let sent = runtime::spawn(async { 1 });
+    ///     let here = runtime::task::spawn_local(async move { n.len() });
+    ///     here.await.unwrap() + sent.await.unwrap()
+    /// }));
+    /// assert_eq!(out, 6);
+    /// ```
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
         let mut future = pin!(future);
         poll_fn(|cx| {
@@ -179,6 +212,23 @@ impl LocalSet {
     /// Runs `future` to completion on `rt`, from this thread, with the set's
     /// tasks running beside it: `rt.block_on(self.run_until(future))`.
     ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    /// let local = runtime::task::LocalSet::new();
+    /// let v = local.block_on(&rt, async {
+    ///     let cell = std::rc::Rc::new(std::cell::RefCell::new(vec![1]));
+    ///     let c = cell.clone();
+    ///     runtime::task::spawn_local(async move {
+    ///         runtime::time::sleep(runtime::time::Duration::from_millis(1)).await;
+    ///         c.borrow_mut().push(2);
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    ///     cell.take()
+    /// });
+    /// assert_eq!(v, [1, 2]);
+    /// ```
+    ///
     /// # Panics
     /// As [`Runtime::block_on`]: if this thread already drives a runtime.
     #[track_caller]
@@ -189,6 +239,17 @@ impl LocalSet {
     /// Makes this the current set of this thread until the guard is
     /// dropped, so the free [`spawn_local`] spawns into it. The tasks still
     /// only run while the set is driven.
+    ///
+    /// ```
+    /// let rt = runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = runtime::task::LocalSet::new();
+    /// let task = {
+    ///     let _guard = local.enter();
+    ///     runtime::task::spawn_local(async { std::rc::Rc::new(4) })
+    /// };
+    /// let four = local.block_on(&rt, task).unwrap();
+    /// assert_eq!(*four, 4);
+    /// ```
     pub fn enter(&self) -> LocalEnterGuard {
         LocalEnterGuard {
             _enter: enter(&self.context),
@@ -197,7 +258,33 @@ impl LocalSet {
     }
 }
 
-/// Spawns a `!Send` task into the [`LocalSet`] being driven on this thread.
+/// Spawns a `!Send` task into the [`LocalSet`] being driven on this thread
+/// (or onto the [`LocalRuntime`](crate::runtime::LocalRuntime) of this
+/// thread). The task runs on this thread only, so its future and output
+/// need not be `Send`.
+///
+/// ```
+/// use runtime::task::{spawn_local, LocalSet};
+/// use std::cell::RefCell;
+/// use std::rc::Rc;
+///
+/// let rt = runtime::Builder::new_current_thread().build().unwrap();
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// LocalSet::new().block_on(&rt, async {
+///     let tasks: Vec<_> = (0..3)
+///         .map(|i| {
+///             let log = log.clone();
+///             spawn_local(async move { log.borrow_mut().push(i) })
+///         })
+///         .collect();
+///     for t in tasks {
+///         t.await.unwrap();
+///     }
+/// });
+/// let mut got = log.borrow().clone();
+/// got.sort();
+/// assert_eq!(got, [0, 1, 2]);
+/// ```
 ///
 /// # Panics
 /// With a plain message outside a `LocalSet` (outside its `run_until`,
@@ -377,7 +464,8 @@ impl fmt::Debug for LocalSet {
     }
 }
 
-/// Keeps a [`LocalSet`] current on this thread; see [`LocalSet::enter`].
+/// Keeps a [`LocalSet`] current on this thread; see [`LocalSet::enter`]
+/// (the example there).
 #[must_use = "the set is only current while the guard lives"]
 pub struct LocalEnterGuard {
     _enter: Enter,

@@ -125,6 +125,21 @@ use std::future::Future;
 use std::ptr::NonNull;
 
 /// Spawns a future onto the current runtime. See [`crate::spawn`].
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use runtime::task;
+///
+/// // Tasks run concurrently, each possibly on another worker.
+/// let a = task::spawn(async { "a" });
+/// let b = task::spawn(async { "b" });
+/// assert_eq!((a.await.unwrap(), b.await.unwrap()), ("a", "b"));
+/// # });
+/// ```
+///
+/// # Panics
+/// Outside a runtime, as [`crate::spawn`].
 #[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where
@@ -191,7 +206,29 @@ where
 }
 
 /// Runs a blocking closure on the current runtime's blocking pool. See
-/// [`crate::runtime::Handle::spawn_blocking`].
+/// [`crate::runtime::Handle::spawn_blocking`]. The workers keep running
+/// the other tasks meanwhile; awaiting the handle gives the closure's
+/// return value (or its panic as a [`JoinError`]).
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use runtime::task;
+///
+/// let lines = task::spawn_blocking(|| {
+///     // Synchronous work that may block: file IO, compression, hashing.
+///     std::thread::sleep(std::time::Duration::from_millis(1));
+///     "a\nb\nc".lines().count()
+/// });
+/// assert_eq!(lines.await.unwrap(), 3);
+///
+/// let failed = task::spawn_blocking(|| panic!("bad input"));
+/// assert!(failed.await.unwrap_err().is_panic());
+/// # });
+/// ```
+///
+/// # Panics
+/// Outside a runtime.
 #[track_caller]
 pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
 where

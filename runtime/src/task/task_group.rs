@@ -170,6 +170,25 @@ impl<T: Send + 'static, E: Send + 'static> TaskGroup<T, E> {
     /// error of the first task that failed, once all the others have
     /// stopped.
     ///
+    /// ```
+    /// use runtime::task::TaskGroup;
+    /// use runtime::time::{sleep, Duration};
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let mut group = TaskGroup::<_, std::io::Error>::new();
+    /// for ms in [3u64, 1, 2] {
+    ///     group.spawn(async move {
+    ///         sleep(Duration::from_millis(ms)).await;
+    ///         Ok(ms)
+    ///     });
+    /// }
+    /// assert_eq!(group.len(), 3);
+    /// // Spawn order, not finishing order.
+    /// assert_eq!(group.join().await.unwrap(), [3, 1, 2]);
+    /// # });
+    /// ```
+    ///
     /// # Panics
     /// Resumes the panic of the first task that panicked, if that was the
     /// first failure. Panics if a task was cancelled from outside the group

@@ -62,6 +62,26 @@ macro_rules! __task_local_inner {
 }
 
 /// A key for task-local data, declared with [`task_local!`](crate::task_local).
+///
+/// A value is set for a scope: a future ([`scope`](LocalKey::scope)) or a
+/// closure ([`sync_scope`](LocalKey::sync_scope)). Tasks spawned inside a
+/// scope do not inherit its value.
+///
+/// ```
+/// runtime::task_local! {
+///     static USER: String;
+/// }
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let task = runtime::spawn(USER.scope("ann".to_string(), async {
+///     // Seen across awaits, on whichever worker polls the task.
+///     runtime::time::sleep(runtime::time::Duration::from_millis(1)).await;
+///     let inner = runtime::spawn(async { USER.try_with(|u| u.clone()).is_ok() });
+///     (USER.get(), inner.await.unwrap())
+/// }));
+/// assert_eq!(task.await.unwrap(), ("ann".to_string(), false));
+/// # });
+/// ```
 pub struct LocalKey<T: 'static> {
     #[doc(hidden)]
     pub inner: thread::LocalKey<RefCell<Option<T>>>,
@@ -69,7 +89,24 @@ pub struct LocalKey<T: 'static> {
 
 impl<T: 'static> LocalKey<T> {
     /// Sets the value to `value` for as long as `f` runs: every poll of
-    /// the returned future sees it.
+    /// the returned future sees it. Scopes nest: an inner scope of the same
+    /// key hides the outer value until it ends.
+    ///
+    /// ```
+    /// runtime::task_local! {
+    ///     static DEPTH: u32;
+    /// }
+    ///
+    /// # runtime::Runtime::new().unwrap().block_on(async {
+    /// DEPTH
+    ///     .scope(1, async {
+    ///         assert_eq!(DEPTH.get(), 1);
+    ///         DEPTH.scope(2, async { assert_eq!(DEPTH.get(), 2) }).await;
+    ///         assert_eq!(DEPTH.get(), 1);
+    ///     })
+    ///     .await;
+    /// # });
+    /// ```
     pub fn scope<F: Future>(&'static self, value: T, f: F) -> TaskLocalFuture<T, F> {
         TaskLocalFuture {
             local: self,
@@ -80,6 +117,15 @@ impl<T: 'static> LocalKey<T> {
     }
 
     /// Sets the value to `value` while the closure `f` runs.
+    ///
+    /// ```
+    /// runtime::task_local! {
+    ///     static LIMIT: usize;
+    /// }
+    ///
+    /// let doubled = LIMIT.sync_scope(10, || LIMIT.with(|l| l * 2));
+    /// assert_eq!(doubled, 20);
+    /// ```
     ///
     /// # Panics
     /// If the value is borrowed by [`with`](Self::with) on this thread, or
@@ -95,6 +141,15 @@ impl<T: 'static> LocalKey<T> {
 
     /// Calls `f` with a reference to the value of the current scope.
     ///
+    /// ```
+    /// runtime::task_local! {
+    ///     static NAMES: Vec<&'static str>;
+    /// }
+    ///
+    /// let n = NAMES.sync_scope(vec!["a", "b"], || NAMES.with(|names| names.len()));
+    /// assert_eq!(n, 2);
+    /// ```
+    ///
     /// # Panics
     /// Outside a scope of this key.
     #[track_caller]
@@ -107,6 +162,15 @@ impl<T: 'static> LocalKey<T> {
 
     /// Calls `f` with a reference to the value, or fails outside a scope of
     /// this key.
+    ///
+    /// ```
+    /// runtime::task_local! {
+    ///     static TRACE: u64;
+    /// }
+    ///
+    /// assert!(TRACE.try_with(|t| *t).is_err());
+    /// assert_eq!(TRACE.sync_scope(9, || TRACE.try_with(|t| *t)), Ok(9));
+    /// ```
     pub fn try_with<F: FnOnce(&T) -> R, R>(&'static self, f: F) -> Result<R, AccessError> {
         // `f` runs while the value is borrowed: a scope of this key
         // entered inside `f` panics (tokio's rule).
@@ -152,6 +216,14 @@ impl<T: 'static> LocalKey<T> {
 impl<T: Clone + 'static> LocalKey<T> {
     /// A copy of the value of the current scope.
     ///
+    /// ```
+    /// runtime::task_local! {
+    ///     static ID: u32;
+    /// }
+    ///
+    /// assert_eq!(ID.sync_scope(3, || ID.get()), 3);
+    /// ```
+    ///
     /// # Panics
     /// Outside a scope of this key.
     #[track_caller]
@@ -188,6 +260,22 @@ impl ScopeInnerErr {
 }
 
 /// A future run with a task-local value set: [`LocalKey::scope`].
+///
+/// ```
+/// use std::pin::pin;
+///
+/// runtime::task_local! {
+///     static TOKEN: String;
+/// }
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let has_value = async { TOKEN.try_with(|_| ()).is_ok() };
+/// let mut fut = pin!(TOKEN.scope("secret".to_string(), has_value));
+/// // The value can be taken back out before the future runs.
+/// assert_eq!(fut.as_mut().take_value().as_deref(), Some("secret"));
+/// assert!(!fut.await); // it ran without a value
+/// # });
+/// ```
 pub struct TaskLocalFuture<T: 'static, F> {
     local: &'static LocalKey<T>,
     /// The value, while no poll runs (during a poll it is in the key).
@@ -259,6 +347,15 @@ impl<T: 'static + fmt::Debug, F> fmt::Debug for TaskLocalFuture<T, F> {
 }
 
 /// The error of [`LocalKey::try_with`] outside a scope of the key.
+///
+/// ```
+/// runtime::task_local! {
+///     static KEY: u8;
+/// }
+///
+/// let err = KEY.try_with(|_| ()).unwrap_err();
+/// assert_eq!(err.to_string(), "task-local value not set");
+/// ```
 #[derive(Clone, Copy, Eq, PartialEq)]
 pub struct AccessError {
     _private: (),

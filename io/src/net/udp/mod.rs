@@ -25,24 +25,43 @@ use std::task::{Context, Poll};
 /// [`readable`](Self::readable), [`writable`](Self::writable) or
 /// [`ready`](Self::ready):
 ///
-/// ```no_run
-/// # async fn f() -> std::io::Result<()> {
-/// use runtime_io::net::UdpSocket;
+/// ```
+/// use runtime::net::UdpSocket;
 ///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
 /// let socket = UdpSocket::bind("127.0.0.1:0").await?;
-/// let mut buf = [0; 1500];
-/// loop {
-///     socket.readable().await?;
-///     match socket.try_recv_from(&mut buf) {
-///         Ok((n, from)) => {
-///             socket.send_to(&buf[..n], from).await?;
+/// let addr = socket.local_addr()?;
+/// // An echo server, for three datagrams.
+/// let server = runtime::spawn(async move {
+///     let mut buf = [0; 1500];
+///     for _ in 0..3 {
+///         loop {
+///             socket.readable().await?;
+///             match socket.try_recv_from(&mut buf) {
+///                 Ok((n, from)) => {
+///                     socket.send_to(&buf[..n], from).await?;
+///                     break;
+///                 }
+///                 // A spurious wake-up: the readiness is cleared, wait again.
+///                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+///                 Err(e) => return Err(e),
+///             }
 ///         }
-///         // A spurious wake-up: the readiness is cleared, wait again.
-///         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
-///         Err(e) => return Err(e),
 ///     }
+///     std::io::Result::Ok(())
+/// });
+///
+/// let client = UdpSocket::bind("127.0.0.1:0").await?;
+/// for word in ["one", "two", "three"] {
+///     client.send_to(word.as_bytes(), addr).await?;
+///     let mut buf = [0; 16];
+///     let (n, from) = client.recv_from(&mut buf).await?;
+///     assert_eq!((&buf[..n], from), (word.as_bytes(), addr));
 /// }
-/// # }
+/// server.await.unwrap()?;
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
 /// ```
 ///
 /// A datagram longer than the buffer it is received into is truncated:
@@ -53,6 +72,16 @@ pub struct UdpSocket {
 
 impl UdpSocket {
     /// Binds to `addr`, trying each address it resolves to in turn.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let socket = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// let addr = socket.local_addr()?;
+    /// assert!(addr.ip().is_loopback() && addr.port() != 0);
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///
@@ -70,6 +99,22 @@ impl UdpSocket {
 
     /// Registers `socket` with the current runtime, setting it
     /// non-blocking.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let std_socket = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let socket = runtime::net::UdpSocket::from_std(std_socket)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// peer.send_to(b"hey", socket.local_addr()?)?;
+    /// let mut buf = [0; 8];
+    /// let (n, from) = socket.recv_from(&mut buf).await?;
+    /// assert_eq!((&buf[..n], from), (&b"hey"[..], peer.local_addr()?));
+    /// let std_socket = socket.into_std()?; // and back
+    /// assert!(std_socket.local_addr().is_ok());
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Panics
     ///
@@ -90,6 +135,24 @@ impl UdpSocket {
 
     /// Sets the default peer: `send` goes there and `recv` only takes its
     /// datagrams. Tries each address `addr` resolves to in turn.
+    ///
+    /// ```
+    /// use runtime::net::UdpSocket;
+    ///
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let a = UdpSocket::bind("127.0.0.1:0").await?;
+    /// let b = UdpSocket::bind("127.0.0.1:0").await?;
+    /// a.connect(b.local_addr()?).await?;
+    /// b.connect(a.local_addr()?).await?;
+    /// assert_eq!(a.peer_addr()?, b.local_addr()?);
+    /// a.send(b"ping").await?;
+    /// let mut buf = [0; 8];
+    /// let n = b.recv(&mut buf).await?;
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         each_addr(&addr, |addr| async move { self.io.get_ref().connect(addr) }).await
     }

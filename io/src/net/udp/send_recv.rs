@@ -89,12 +89,19 @@ impl UdpSocket {
     /// and a datagram longer than the spare capacity is truncated:
     /// reserve room first. Stands in for tokio's `recv_buf<B: BufMut>`.
     ///
-    /// ```no_run
-    /// # async fn f(socket: runtime_io::net::UdpSocket) -> std::io::Result<()> {
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let socket = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// # let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// # peer.send_to(b"datagram", socket.local_addr()?)?;
+    /// # socket.connect(peer.local_addr()?).await?;
     /// let mut buf = Vec::with_capacity(1500);
     /// let n = socket.recv_buf(&mut buf).await?;
     /// assert_eq!(buf.len(), n);
-    /// # Ok(()) }
+    /// assert_eq!(buf, b"datagram");
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// # Errors
@@ -170,11 +177,17 @@ impl UdpSocket {
 
     /// Polls to [`recv_from`](Self::recv_from) into `buf`.
     ///
-    /// ```no_run
-    /// # async fn f(socket: runtime_io::net::UdpSocket) -> std::io::Result<()> {
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let socket = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// # let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// # peer.send_to(b"datagram", socket.local_addr()?)?;
     /// let mut buf = [0; 1500];
     /// let (n, from) = std::future::poll_fn(|cx| socket.poll_recv_from(cx, &mut buf)).await?;
-    /// # let _ = (n, from); Ok(()) }
+    /// assert_eq!((&buf[..n], from), (&b"datagram"[..], peer.local_addr()?));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
     /// ```
     ///
     /// # Errors
@@ -251,6 +264,22 @@ impl UdpSocket {
     /// Receives a datagram into `buf` without removing it from the queue;
     /// returns its length and sender.
     ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let socket = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// # let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// # peer.send_to(b"datagram", socket.local_addr()?)?;
+    /// let mut buf = [0; 64];
+    /// let (n, from) = socket.peek_from(&mut buf).await?;
+    /// assert_eq!(from, peer.local_addr()?);
+    /// // Still queued: the receive gets the same datagram.
+    /// let (m, _) = socket.recv_from(&mut buf).await?;
+    /// assert_eq!((n, &buf[..m]), (m, &b"datagram"[..]));
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Errors
     ///
     /// The socket's errors.
@@ -284,6 +313,19 @@ impl UdpSocket {
 
     /// The sender of the datagram at the head of the queue, waiting for
     /// one; the datagram stays queued.
+    ///
+    /// ```
+    /// # let rt = runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// # let socket = runtime::net::UdpSocket::bind("127.0.0.1:0").await?;
+    /// # let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// # peer.send_to(b"datagram", socket.local_addr()?)?;
+    /// assert_eq!(socket.peek_sender().await?, peer.local_addr()?);
+    /// let mut buf = [0; 64];
+    /// assert_eq!(socket.recv_from(&mut buf).await?.0, 8); // still there
+    /// # std::io::Result::Ok(())
+    /// # }).unwrap();
+    /// ```
     ///
     /// # Errors
     ///

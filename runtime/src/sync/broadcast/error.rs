@@ -5,6 +5,14 @@ use std::fmt;
 
 /// Why [`Sender::send`](super::Sender::send) failed: no receiver is alive.
 /// The value is given back.
+///
+/// ```
+/// let (tx, rx) = runtime::sync::broadcast::channel(1);
+/// drop(rx);
+/// let err = tx.send(String::from("unsent")).unwrap_err();
+/// assert_eq!(err.to_string(), "channel closed");
+/// assert_eq!(err.0, "unsent");
+/// ```
 #[derive(Debug)]
 pub struct SendError<T>(pub T);
 
@@ -17,6 +25,20 @@ impl<T> fmt::Display for SendError<T> {
 impl<T: fmt::Debug> std::error::Error for SendError<T> {}
 
 /// Why [`Receiver::recv`](super::Receiver::recv) returned no value.
+///
+/// ```
+/// use runtime::sync::broadcast::{self, error::RecvError};
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, mut rx) = broadcast::channel(1);
+/// tx.send(1).unwrap();
+/// tx.send(2).unwrap(); // overwrites 1
+/// let lagged = rx.recv().await.unwrap_err();
+/// assert_eq!(lagged, RecvError::Lagged(1));
+/// assert_eq!(lagged.to_string(), "channel lagged by 1");
+/// assert_eq!(rx.recv().await, Ok(2));
+/// # });
+/// ```
 #[derive(Debug, PartialEq, Eq, Clone)]
 pub enum RecvError {
     /// Every sender is gone and this receiver has seen every value.
@@ -38,6 +60,15 @@ impl fmt::Display for RecvError {
 impl std::error::Error for RecvError {}
 
 /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no value.
+///
+/// ```
+/// use runtime::sync::broadcast::{self, error::TryRecvError};
+///
+/// let (tx, mut rx) = broadcast::channel::<u8>(4);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+/// ```
 #[derive(Debug, PartialEq, Eq, Clone)]
 pub enum TryRecvError {
     /// No value this receiver has not seen, and senders remain.

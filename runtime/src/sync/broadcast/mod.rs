@@ -80,6 +80,24 @@ const MAX_RECEIVERS: usize = usize::MAX >> 2;
 /// A channel keeping up to `capacity` values (rounded up to a power of
 /// two) for receivers that lag; the first receiver comes with it.
 ///
+/// ```
+/// use runtime::sync::broadcast::{self, error::RecvError};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut slow) = broadcast::channel(2);
+/// for i in 0..5 {
+///     tx.send(i).unwrap();
+/// }
+/// // Only the last 2 values are kept: the receiver lagged by 3.
+/// assert_eq!(slow.recv().await, Err(RecvError::Lagged(3)));
+/// assert_eq!(slow.recv().await, Ok(3));
+/// assert_eq!(slow.recv().await, Ok(4));
+/// drop(tx);
+/// assert_eq!(slow.recv().await, Err(RecvError::Closed));
+/// # });
+/// ```
+///
 /// # Panics
 /// If `capacity` is 0 or exceeds `usize::MAX / 2`.
 #[track_caller]
@@ -91,12 +109,42 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 /// The sending half; clone it for more producers. The channel is open
 /// for the receivers while one strong sender lives.
+///
+/// ```
+/// use runtime::sync::broadcast;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, rx) = broadcast::channel::<&str>(8);
+/// drop(rx);
+/// // No receiver: the value comes back.
+/// assert_eq!(tx.send("nobody").unwrap_err().0, "nobody");
+/// // A new subscriber sees what is sent from now on.
+/// let mut rx = tx.subscribe();
+/// assert_eq!(tx.receiver_count(), 1);
+/// assert_eq!(tx.send("news").unwrap(), 1);
+/// assert_eq!(rx.recv().await.unwrap(), "news");
+/// # });
+/// ```
 pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
 /// A sender that does not keep the channel open:
 /// [`upgrade`](WeakSender::upgrade) it to send.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = runtime::sync::broadcast::channel::<u8>(4);
+/// let weak = tx.downgrade();
+/// weak.upgrade().unwrap().send(1).unwrap();
+/// drop(tx);
+/// assert_eq!(rx.recv().await, Ok(1));
+/// assert!(rx.recv().await.is_err()); // closed
+/// assert!(weak.upgrade().is_none());
+/// # });
+/// ```
 pub struct WeakSender<T> {
     shared: Arc<Shared<T>>,
 }

@@ -15,6 +15,38 @@ use std::task::{ready, Context, Poll, Waker};
 /// Made by [`channel`](super::channel), [`Sender::subscribe`] or
 /// [`Receiver::resubscribe`].
 ///
+/// ```
+/// use runtime::sync::broadcast;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = broadcast::channel(16);
+/// // Each subscriber in its own task sees every event.
+/// let listeners: Vec<_> = (0..3)
+///     .map(|_| {
+///         let mut rx = tx.subscribe();
+///         runtime::spawn(async move {
+///             let mut sum = 0;
+///             while let Ok(v) = rx.recv().await {
+///                 sum += v;
+///             }
+///             sum // the channel closed
+///         })
+///     })
+///     .collect();
+/// for v in [1, 2, 3] {
+///     tx.send(v).unwrap();
+/// }
+/// drop(tx);
+/// for l in listeners {
+///     assert_eq!(l.await.unwrap(), 6);
+/// }
+/// assert_eq!(rx.len(), 3); // this one has not read yet
+/// let late = rx.resubscribe(); // from now on: nothing
+/// assert!(late.is_empty());
+/// # });
+/// ```
+///
 /// [`Sender::subscribe`]: super::Sender::subscribe
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,

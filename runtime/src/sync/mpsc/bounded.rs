@@ -53,6 +53,30 @@ pub(super) type BoundedChan<T> = Chan<T, Bounded>;
 /// The sending half of a bounded channel, made by
 /// [`channel`](super::channel). Clone it for more producers; the channel
 /// stays open for the receiver while one lives.
+///
+/// ```
+/// use runtime::sync::mpsc;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = mpsc::channel(4);
+/// // Reserve a slot first, then send without waiting (and without
+/// // losing the value if the channel is closed meanwhile).
+/// let permit = tx.reserve().await.unwrap();
+/// permit.send("reserved");
+/// let tx2 = tx.clone();
+/// assert!(tx.same_channel(&tx2));
+/// assert_eq!(tx.strong_count(), 2);
+/// tx2.send("cloned").await.unwrap();
+/// assert_eq!(rx.recv().await, Some("reserved"));
+/// assert_eq!(rx.recv().await, Some("cloned"));
+///
+/// // Once the receiver is gone, sends fail and give the value back.
+/// drop(rx);
+/// assert!(tx.is_closed());
+/// assert_eq!(tx.send("lost").await.unwrap_err().0, "lost");
+/// # });
+/// ```
 pub struct Sender<T> {
     pub(super) chan: Tx<T, Bounded>,
 }
@@ -61,12 +85,50 @@ pub struct Sender<T> {
 /// Made by [`Sender::downgrade`].
 ///
 /// [`upgrade`]: WeakSender::upgrade
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = runtime::sync::mpsc::channel::<u8>(1);
+/// let weak = tx.downgrade();
+/// weak.upgrade().unwrap().send(1).await.unwrap();
+/// drop(tx);
+/// assert_eq!(rx.recv().await, Some(1));
+/// // The weak sender did not keep the channel open.
+/// assert_eq!(rx.recv().await, None);
+/// assert!(weak.upgrade().is_none());
+/// # });
+/// ```
 pub struct WeakSender<T> {
     chan: WeakTx<T, Bounded>,
 }
 
 /// The receiving half of a bounded channel, made by
 /// [`channel`](super::channel).
+///
+/// ```
+/// use runtime::sync::mpsc::{self, error::TryRecvError};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = mpsc::channel(8);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// for i in 0..5 {
+///     tx.send(i).await.unwrap();
+/// }
+/// assert_eq!(rx.len(), 5);
+/// // Up to `limit` values at once.
+/// let mut batch = Vec::new();
+/// assert_eq!(rx.recv_many(&mut batch, 3).await, 3);
+/// assert_eq!(batch, [0, 1, 2]);
+/// // Closing stops new sends; what is queued can still be received.
+/// rx.close();
+/// assert!(tx.send(9).await.is_err());
+/// assert_eq!(rx.recv().await, Some(3));
+/// assert_eq!(rx.recv().await, Some(4));
+/// assert_eq!(rx.recv().await, None);
+/// # });
+/// ```
 pub struct Receiver<T> {
     chan: Rx<T, Bounded>,
 }

@@ -58,6 +58,27 @@ pub use unbounded::{UnboundedReceiver, UnboundedSender, WeakUnboundedSender};
 
 /// A bounded channel with room for `buffer` values.
 ///
+/// ```
+/// use runtime::sync::mpsc::{self, error::TrySendError};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = mpsc::channel(2);
+/// tx.send(1).await.unwrap();
+/// tx.send(2).await.unwrap();
+/// // Full: `try_send` gives the value back, `send` would wait.
+/// assert!(matches!(tx.try_send(3), Err(TrySendError::Full(3))));
+/// assert_eq!(tx.capacity(), 0);
+/// // A producer task waits for room; the receiver makes it.
+/// let producer = runtime::spawn(async move { tx.send(3).await.unwrap() });
+/// assert_eq!(rx.recv().await, Some(1));
+/// producer.await.unwrap();
+/// assert_eq!(rx.recv().await, Some(2));
+/// assert_eq!(rx.recv().await, Some(3));
+/// assert_eq!(rx.recv().await, None); // every sender is gone
+/// # });
+/// ```
+///
 /// # Panics
 /// If `buffer` is 0, or exceeds
 /// [`Semaphore::MAX_PERMITS`](crate::sync::Semaphore::MAX_PERMITS).
@@ -69,6 +90,24 @@ pub fn channel<T>(buffer: usize) -> (Sender<T>, Receiver<T>) {
 
 /// A channel without a bound: a send never waits (and the queue grows as
 /// long as the receiver falls behind).
+///
+/// ```
+/// use runtime::sync::mpsc;
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = mpsc::unbounded_channel();
+/// // `send` is not async: usable from synchronous code, e.g. a callback.
+/// let log = move |line: &str| tx.send(line.to_string()).is_ok();
+/// assert!(log("started"));
+/// assert!(log("stopped"));
+/// drop(log);
+/// let mut lines = Vec::new();
+/// assert_eq!(rx.recv_many(&mut lines, 10).await, 2);
+/// assert_eq!(lines, ["started", "stopped"]);
+/// assert_eq!(rx.recv().await, None);
+/// # });
+/// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     unbounded::channel()
 }

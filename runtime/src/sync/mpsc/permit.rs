@@ -10,6 +10,19 @@ use std::fmt;
 
 /// A slot reserved in the channel: [`send`](Permit::send) fills it without
 /// waiting; dropping the permit frees it.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
+/// let permit = tx.reserve().await.unwrap();
+/// assert!(tx.try_send(0).is_err()); // the one slot is reserved
+/// drop(permit); // freed unused
+/// let permit = tx.try_reserve().unwrap();
+/// permit.send(7);
+/// assert_eq!(rx.recv().await, Some(7));
+/// # });
+/// ```
 pub struct Permit<'a, T> {
     pub(super) chan: &'a BoundedChan<T>,
 }
@@ -17,6 +30,20 @@ pub struct Permit<'a, T> {
 /// `n` reserved slots, by [`Sender::reserve_many`]: each
 /// [`next`](Iterator::next) yields one [`Permit`]. Dropping it frees the
 /// slots not yet taken.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = runtime::sync::mpsc::channel(4);
+/// // Three slots at once, so the three values go in together.
+/// for (permit, v) in tx.reserve_many(3).await.unwrap().zip(["a", "b", "c"]) {
+///     permit.send(v);
+/// }
+/// let mut got = Vec::new();
+/// rx.recv_many(&mut got, 4).await;
+/// assert_eq!(got, ["a", "b", "c"]);
+/// # });
+/// ```
 pub struct PermitIterator<'a, T> {
     pub(super) chan: &'a BoundedChan<T>,
     pub(super) n: usize,
@@ -25,6 +52,18 @@ pub struct PermitIterator<'a, T> {
 /// A reserved slot that owns its [`Sender`] (so it is `'static`), by
 /// [`Sender::reserve_owned`]. [`send`](OwnedPermit::send) and
 /// [`release`](OwnedPermit::release) give the sender back.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = runtime::sync::mpsc::channel(1);
+/// let permit = tx.reserve_owned().await.unwrap();
+/// // `'static`: it can move into a task.
+/// let tx = runtime::spawn(async move { permit.send(42) }).await.unwrap();
+/// assert_eq!(rx.recv().await, Some(42));
+/// assert!(!tx.is_closed());
+/// # });
+/// ```
 pub struct OwnedPermit<T> {
     /// `None` only once `send` or `release` took it.
     pub(super) chan: Option<Tx<T, Bounded>>,

@@ -9,18 +9,73 @@ use std::task::{Context, Poll};
 /// The sending half of an unbounded channel, made by
 /// [`unbounded_channel`](super::unbounded_channel). Clone it for more
 /// producers; the channel stays open for the receiver while one lives.
+///
+/// ```
+/// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel();
+/// // From plain threads: `send` never waits.
+/// let threads: Vec<_> = (0..3)
+///     .map(|i| {
+///         let tx = tx.clone();
+///         std::thread::spawn(move || tx.send(i).unwrap())
+///     })
+///     .collect();
+/// drop(tx);
+/// for t in threads {
+///     t.join().unwrap();
+/// }
+/// let mut got = Vec::new();
+/// while let Some(v) = rx.blocking_recv() {
+///     got.push(v);
+/// }
+/// got.sort();
+/// assert_eq!(got, [0, 1, 2]);
+/// ```
 pub struct UnboundedSender<T> {
     chan: Tx<T, Unbounded>,
 }
 
 /// An unbounded sender that does not keep the channel open:
 /// [`upgrade`](WeakUnboundedSender::upgrade) it to send.
+///
+/// ```
+/// let (tx, mut rx) = runtime::sync::mpsc::unbounded_channel::<u8>();
+/// let weak = tx.downgrade();
+/// assert_eq!((weak.strong_count(), weak.weak_count()), (1, 1));
+/// drop(tx);
+/// assert!(weak.upgrade().is_none());
+/// assert_eq!(rx.blocking_recv(), None); // closed: no strong sender left
+/// ```
 pub struct WeakUnboundedSender<T> {
     chan: WeakTx<T, Unbounded>,
 }
 
 /// The receiving half of an unbounded channel, made by
 /// [`unbounded_channel`](super::unbounded_channel).
+///
+/// ```
+/// use runtime::sync::mpsc::{self, error::TryRecvError};
+///
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (tx, mut rx) = mpsc::unbounded_channel();
+/// let consumer = runtime::spawn(async move {
+///     let mut sum = 0;
+///     while let Some(n) = rx.recv().await {
+///         sum += n;
+///     }
+///     sum
+/// });
+/// for n in 1..=10 {
+///     tx.send(n).unwrap();
+/// }
+/// drop(tx); // ends the consumer's loop
+/// assert_eq!(consumer.await.unwrap(), 55);
+///
+/// let (tx, mut rx) = mpsc::unbounded_channel::<()>();
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+/// # });
+/// ```
 pub struct UnboundedReceiver<T> {
     chan: Rx<T, Unbounded>,
 }
