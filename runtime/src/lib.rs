@@ -63,6 +63,8 @@ mod blocking;
 mod context;
 mod driver;
 pub mod fs;
+#[cfg(feature = "hyper")]
+pub mod hyper;
 pub mod io;
 mod loom;
 mod macros;
