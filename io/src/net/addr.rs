@@ -161,7 +161,7 @@ impl<T: ToSocketAddrs + ?Sized> sealed::ToSocketAddrsPriv for &T {
 ///     assert_eq!(addr.port(), 443);
 /// }
 ///
-/// let err = runtime::net::lookup_host("no port here").await.unwrap_err();
+/// let err = runtime::net::lookup_host("no port here").await.err().unwrap();
 /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 /// # std::io::Result::Ok(())
 /// # }).unwrap();

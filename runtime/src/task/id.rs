@@ -104,7 +104,7 @@ pub fn id() -> Id {
 /// assert!(runtime::task::try_id().is_none()); // not in a task
 /// // `block_on`'s future is not a task either.
 /// assert!(rt.block_on(async { runtime::task::try_id() }).is_none());
-/// let inside = rt.block_on(runtime::spawn(async { runtime::task::try_id() }));
+/// let inside = rt.block_on(rt.spawn(async { runtime::task::try_id() }));
 /// assert!(inside.unwrap().is_some());
 /// ```
 #[inline]
