@@ -34,6 +34,14 @@ mod read_buf;
 mod ready;
 mod registration;
 mod sys;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
+
+/// tokio, with no feature but its IO traits, for the `tokio-io` impls
+/// (`tokio_io.rs`). Not an API.
+#[cfg(feature = "tokio-io")]
+#[doc(hidden)]
+pub use tokio as __tokio;
 
 pub use async_fd::{
     AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,

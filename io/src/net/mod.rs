@@ -17,7 +17,7 @@
 
 mod addr;
 mod buf;
-mod split;
+pub(crate) mod split;
 mod stream_io;
 mod tcp_listener;
 mod tcp_socket;

@@ -73,6 +73,8 @@
 
 mod buf_read_ext;
 mod buf_stream;
+#[cfg(feature = "tokio-io")]
+pub mod compat;
 mod copy;
 mod duplex;
 mod read_ext;
