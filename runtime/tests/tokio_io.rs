@@ -124,3 +124,49 @@ fn files_pipes_and_halves_take_tokios_traits() {
     tokio_read::<runtime::io::DuplexStream>();
     tokio_write::<runtime::io::WriteHalf<runtime::io::DuplexStream>>();
 }
+
+#[test]
+fn tokio_postgres_connect_raw_speaks_over_a_compat_stream() {
+    // A fake server on the other end of a duplex pair: it reads the
+    // startup message and refuses it with an ErrorResponse, which
+    // tokio-postgres must parse and report.
+    let rt = runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (client, mut server) = runtime::io::duplex(4096);
+        let fake = runtime::spawn(async move {
+            // Both families of traits apply to a DuplexStream here: name
+            // this crate's.
+            use runtime::io::{AsyncReadExt as R, AsyncWriteExt as W};
+            let mut len = [0; 4];
+            R::read_exact(&mut server, &mut len).await.unwrap();
+            let len = u32::from_be_bytes(len) as usize;
+            let mut startup = vec![0; len - 4];
+            R::read_exact(&mut server, &mut startup).await.unwrap();
+            // Protocol 3.0, then "user\0me\0...".
+            assert_eq!(&startup[..4], &196_608u32.to_be_bytes());
+            assert!(startup.windows(8).any(|w| w == b"user\0me\0"));
+            let mut fields = Vec::new();
+            for (code, value) in [(b'S', "FATAL"), (b'C', "28000"), (b'M', "not today")] {
+                fields.push(code);
+                fields.extend_from_slice(value.as_bytes());
+                fields.push(0);
+            }
+            fields.push(0);
+            let mut reply = vec![b'E'];
+            reply.extend_from_slice(&(fields.len() as u32 + 4).to_be_bytes());
+            reply.extend_from_slice(&fields);
+            W::write_all(&mut server, &reply).await.unwrap();
+        });
+        let mut config = tokio_postgres::Config::new();
+        config.user("me").dbname("db");
+        let err = config
+            .connect_raw(Compat::new(client), tokio_postgres::NoTls)
+            .await
+            .err()
+            .expect("the fake server refuses");
+        let db = err.as_db_error().expect("the server's error, parsed");
+        assert_eq!(db.message(), "not today");
+        assert_eq!(db.code().code(), "28000");
+        fake.await.unwrap();
+    });
+}
