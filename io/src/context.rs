@@ -9,7 +9,7 @@
 //! tolerates a thread-local that is already destroyed, as happens when a
 //! runtime kept in another thread-local is dropped at thread exit: a
 //! panic there would abort the process. [`enter`] then changes nothing,
-//! and [`handle`] panics as outside a runtime.
+//! and `handle` (the crate-private lookup) panics as outside a runtime.
 
 use crate::loom::thread_local;
 use crate::reactor::Reactor;

@@ -111,7 +111,24 @@ fn reunite<S: Stream>(
         .unwrap_or_else(|_| unreachable!("the two halves held the only references")))
 }
 
-/// The halves given to `reunite` came from different streams.
+/// The halves given to `reunite` came from different streams; they are
+/// handed back.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let (a, _b) = runtime::net::UnixStream::pair()?;
+/// let (c, _d) = runtime::net::UnixStream::pair()?;
+/// let (read_a, write_a) = a.into_split();
+/// let (read_c, write_c) = c.into_split();
+/// let err = read_a.reunite(write_c).unwrap_err();
+/// // The halves come back, to be paired correctly.
+/// let (read_a, write_c) = (err.0, err.1);
+/// assert!(read_a.reunite(write_a).is_ok());
+/// assert!(read_c.reunite(write_c).is_ok());
+/// # std::io::Result::Ok(())
+/// # }).unwrap();
+/// ```
 pub struct ReuniteError<S: Stream>(pub OwnedReadHalf<S>, pub OwnedWriteHalf<S>);
 
 impl<S: Stream + fmt::Debug> fmt::Debug for ReuniteError<S> {

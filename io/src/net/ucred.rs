@@ -13,6 +13,16 @@ pub type gid_t = libc::gid_t;
 /// The credentials of the peer of a [`UnixStream`](crate::net::UnixStream),
 /// from [`peer_cred`](crate::net::UnixStream::peer_cred): those of the
 /// process that connected (or created the pair), taken at that moment.
+///
+/// ```
+/// # let rt = runtime::Runtime::new().unwrap();
+/// # let _guard = rt.enter();
+/// let (a, _b) = runtime::net::UnixStream::pair()?;
+/// let cred = a.peer_cred()?;
+/// // This process made both ends.
+/// assert_eq!(cred.pid(), Some(std::process::id() as runtime::net::unix::pid_t));
+/// # std::io::Result::Ok(())
+/// ```
 #[derive(Copy, Clone, Eq, PartialEq, Hash, Debug)]
 pub struct UCred {
     pub(crate) pid: Option<pid_t>,

@@ -49,6 +49,28 @@ pub struct Dump {
 }
 
 /// One task in a [`Dump`].
+///
+/// ```
+/// use runtime::runtime::TaskState;
+///
+/// let rt = runtime::Runtime::new().unwrap();
+/// let (tx, rx) = runtime::sync::oneshot::channel::<()>();
+/// let task = rt.spawn(async move {
+///     let _ = rx.await;
+/// });
+/// let id = task.id();
+/// // Wait until it has been polled once and is waiting.
+/// while rt.handle().dump().task(id).is_none_or(|t| t.polls() == 0) {
+///     std::thread::yield_now();
+/// }
+/// let dump = rt.handle().dump();
+/// let t = dump.task(id).unwrap();
+/// assert_eq!(t.id(), id);
+/// assert_eq!(t.name(), None);
+/// assert!(matches!(t.state(), TaskState::Idle | TaskState::Running));
+/// drop(tx);
+/// rt.block_on(task).unwrap();
+/// ```
 #[derive(Clone, Debug)]
 pub struct TaskDump {
     id: Id,

@@ -7,6 +7,15 @@ use std::fmt;
 /// Why [`Semaphore::acquire`](super::Semaphore::acquire) (or
 /// `acquire_many`, `acquire_owned`, ...) failed: the semaphore was
 /// [closed](super::Semaphore::close). It is the only way they fail.
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let sem = runtime::sync::Semaphore::new(1);
+/// sem.close();
+/// let err = sem.acquire().await.unwrap_err();
+/// assert_eq!(err.to_string(), "semaphore closed");
+/// # });
+/// ```
 #[derive(Debug)]
 pub struct AcquireError(pub(super) ());
 
@@ -20,6 +29,15 @@ impl Error for AcquireError {}
 
 /// Why [`Semaphore::try_acquire`](super::Semaphore::try_acquire) (or
 /// `try_acquire_many`, `try_acquire_owned`, ...) failed.
+///
+/// ```
+/// use runtime::sync::{Semaphore, TryAcquireError};
+///
+/// let sem = Semaphore::new(0);
+/// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::NoPermits);
+/// sem.close();
+/// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
+/// ```
 #[derive(Debug, PartialEq, Eq)]
 pub enum TryAcquireError {
     /// The semaphore was [closed](super::Semaphore::close) and gives out no
@@ -43,6 +61,14 @@ impl Error for TryAcquireError {}
 
 /// Why a `try_lock`, `try_read` or `try_write` (or an owned variant)
 /// failed: the lock is held, in a mode that excludes the one asked for.
+///
+/// ```
+/// let lock = runtime::sync::RwLock::new(0);
+/// let _reader = lock.try_read().unwrap();
+/// assert!(lock.try_read().is_ok()); // readers share
+/// let err = lock.try_write().unwrap_err(); // a writer does not
+/// assert!(!err.to_string().is_empty());
+/// ```
 #[derive(Debug)]
 pub struct TryLockError(pub(super) ());
 
@@ -56,6 +82,14 @@ impl Error for TryLockError {}
 
 /// Why [`OnceCell::set`](super::OnceCell::set) failed; the value is given
 /// back.
+///
+/// ```
+/// use runtime::sync::{OnceCell, SetError};
+///
+/// let cell = OnceCell::new_with(Some("first"));
+/// let err = cell.set("second").unwrap_err();
+/// assert_eq!(err, SetError::AlreadyInitializedError("second"));
+/// ```
 #[derive(Debug, PartialEq, Eq)]
 pub enum SetError<T> {
     /// The cell already holds a value.
@@ -90,6 +124,14 @@ impl<T: fmt::Debug> Error for SetError<T> {}
 
 /// Why [`SetOnce::set`](super::SetOnce::set) failed: the cell already
 /// holds a value. The value passed in is given back.
+///
+/// ```
+/// let cell = runtime::sync::SetOnce::new();
+/// cell.set(1).unwrap();
+/// let err = cell.set(2).unwrap_err();
+/// assert_eq!(err.0, 2);
+/// assert_eq!(cell.get(), Some(&1));
+/// ```
 #[derive(Debug, PartialEq, Eq)]
 pub struct SetOnceError<T>(pub T);
 

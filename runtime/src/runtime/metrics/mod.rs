@@ -31,6 +31,25 @@ use std::time::Duration;
 /// multi-thread runtime (0 to [`num_workers`](Self::num_workers) − 1); a
 /// current-thread runtime has one "worker": whichever thread drives it.
 ///
+/// ```
+/// let rt = runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+/// let metrics = rt.metrics();
+/// assert_eq!(metrics.num_workers(), 2);
+/// rt.block_on(async {
+///     for i in 0..10 {
+///         runtime::spawn(async move { i }).await.unwrap();
+///     }
+/// });
+/// assert!(metrics.spawned_tasks_count() >= 10);
+/// // All joined; a task leaves the count just after its output is
+/// // handed over, so the count may lag by an instant.
+/// while metrics.num_alive_tasks() > 0 {
+///     std::thread::yield_now();
+/// }
+/// let polls: u64 = (0..metrics.num_workers()).map(|w| metrics.worker_poll_count(w)).sum();
+/// assert!(polls >= 10);
+/// ```
+///
 /// # Panics
 /// A `worker` method panics if the index is not below `num_workers()`, as
 /// tokio's do.

@@ -9,6 +9,16 @@ use std::fmt;
 /// [`UnboundedSender::send`](super::UnboundedSender::send),
 /// `blocking_send`, a `reserve*`) failed: the receiver is gone or closed
 /// the channel. The value is given back (`()` for a reservation).
+///
+/// ```
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, rx) = runtime::sync::mpsc::channel(1);
+/// drop(rx);
+/// let err = tx.send("kept").await.unwrap_err();
+/// assert_eq!(err.0, "kept"); // the value comes back
+/// assert_eq!(err.to_string(), "channel closed");
+/// # });
+/// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub struct SendError<T>(pub T);
 
@@ -28,6 +38,18 @@ impl<T> Error for SendError<T> {}
 
 /// Why [`Sender::try_send`](super::Sender::try_send) (or a `try_reserve*`)
 /// failed; the value is given back.
+///
+/// ```
+/// use runtime::sync::mpsc::{self, error::TrySendError};
+///
+/// let (tx, rx) = mpsc::channel(1);
+/// tx.try_send(1).unwrap();
+/// assert!(matches!(tx.try_send(2), Err(TrySendError::Full(2))));
+/// drop(rx);
+/// let err = tx.try_send(3).unwrap_err();
+/// assert!(matches!(err, TrySendError::Closed(3)));
+/// assert_eq!(err.into_inner(), 3);
+/// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub enum TrySendError<T> {
     /// The channel has no free slot now.
@@ -74,6 +96,15 @@ impl<T> From<SendError<T>> for TrySendError<T> {
 /// Why [`Receiver::try_recv`](super::Receiver::try_recv) (or
 /// [`UnboundedReceiver::try_recv`](super::UnboundedReceiver::try_recv))
 /// returned no value.
+///
+/// ```
+/// use runtime::sync::mpsc::{self, error::TryRecvError};
+///
+/// let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+/// ```
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
 pub enum TryRecvError {
     /// Nothing is queued now, but a value may still come.
@@ -96,6 +127,18 @@ impl Error for TryRecvError {}
 
 /// Why [`Sender::send_timeout`](super::Sender::send_timeout) failed; the
 /// value is given back.
+///
+/// ```
+/// use runtime::sync::mpsc::{self, error::SendTimeoutError};
+/// use runtime::time::Duration;
+///
+/// # runtime::Runtime::new().unwrap().block_on(async {
+/// let (tx, _rx) = mpsc::channel(1);
+/// tx.send(1).await.unwrap(); // full now
+/// let err = tx.send_timeout(2, Duration::from_millis(1)).await.unwrap_err();
+/// assert!(matches!(err, SendTimeoutError::Timeout(2)));
+/// # });
+/// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub enum SendTimeoutError<T> {
     /// No slot became free before the timeout.
