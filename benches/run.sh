@@ -11,7 +11,7 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.."
 
-all=(spawn_many_local spawn_many_remote_idle spawn_many_remote_busy yield_many ping_pong chained_spawn timers_sleep timers_cancel tcp_echo tcp_stream blocked_worker fs)
+all=(spawn_many_local spawn_many_remote_idle spawn_many_remote_busy yield_many ping_pong chained_spawn timers_sleep timers_cancel tcp_echo tcp_stream blocked_worker fs hyper_hello)
 if [[ $# -gt 0 ]]; then workloads=("$@"); else workloads=("${all[@]}"); fi
 
 crit_args=(--noplot)

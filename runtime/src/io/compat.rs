@@ -4,9 +4,11 @@
 //!
 //! With it, libraries written against tokio's traits take this crate's
 //! sockets, pipes and files as they are: tokio-util's `Framed` and codecs,
-//! hyper-util's `TokioIo`, tonic's transports, tokio-postgres'
-//! `connect_raw`. (Mind that codecs differ between crates: tokio-util's
-//! `LinesCodec` strips the newline, asynchronous-codec's keeps it.)
+//! hyper-util's `TokioIo` and tokio-postgres' `connect_raw` are tested
+//! (`tests/tokio_io.rs`). (Mind that codecs differ between crates:
+//! tokio-util's `LinesCodec` strips the newline, asynchronous-codec's
+//! keeps it.) A library that spawns onto tokio itself still needs a tokio
+//! runtime to spawn on.
 //!
 //! ```
 //! use runtime::io::compat::Compat;
