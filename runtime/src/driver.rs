@@ -366,7 +366,9 @@ impl Driver {
         let _leave = Leave(inner, key);
         let poke = || self.poke();
         crate::scheduler::park::block_on_with(future, parker, &poke, || {
-            if inner.deadlocked.load(Ordering::SeqCst) {
+            // Taken by the one that reports it: the runtime stays usable
+            // for a later `block_on` (whose future may make progress).
+            if inner.deadlocked.swap(false, Ordering::SeqCst) {
                 deadlock_panic();
             }
             give_up()
@@ -376,7 +378,7 @@ impl Driver {
     /// Step 7 on a thread that drives the tasks itself (current-thread),
     /// after its park: panics if the runtime was found deadlocked.
     pub(crate) fn check_deadlock(&self) {
-        if self.inner.deadlocked.load(Ordering::SeqCst) {
+        if self.inner.deadlocked.swap(false, Ordering::SeqCst) {
             deadlock_panic();
         }
     }

@@ -350,3 +350,18 @@ async fn the_test_attribute_starts_paused_on_the_multi_thread_runtime() {
     ticker.await.unwrap();
     assert!(start.elapsed() >= Duration::from_secs(99));
 }
+
+#[test]
+fn a_runtime_stays_usable_after_a_deadlock() {
+    for (flavor, rt) in paused_runtimes() {
+        let message = panic_message(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(std::future::pending::<()>());
+        }));
+        assert!(message.starts_with("deadlock"), "{flavor}: {message}");
+        let out = rt.block_on(async {
+            time::sleep(Duration::from_secs(5)).await;
+            task::spawn(async { 7 }).await.unwrap()
+        });
+        assert_eq!(out, 7, "{flavor}");
+    }
+}
