@@ -207,7 +207,10 @@ async fn the_test_attribute_runs_every_seed() {
 async fn the_test_attribute_takes_one_seed() {
     let handle = runtime::runtime::Handle::current();
     assert_ne!(handle.trace_hash(), 0);
+    let before = handle.trace_hash();
     task::spawn(async {}).await.unwrap();
+    // The task's poll went into the trace: this runtime is simulated.
+    assert_ne!(handle.trace_hash(), before);
 }
 
 /// The planted race under the test attribute: fails under the seeds that
